@@ -1,0 +1,41 @@
+"""playback_dvd: record what a service operation does (HTTP, inputs, outputs) and replay it anywhere."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._dvd import DVD, RecordMode
+from ._errors import (
+    ConfigurationError,
+    DVDFormatError,
+    PlaybackDVDError,
+    ReplayedException,
+    UnmatchedRequestError,
+    UnsupportedSchemaVersion,
+)
+from ._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
+from ._models import ExceptionInfo, Interaction, Output, Request, Response
+from ._use_dvd import use_dvd
+
+try:
+    __version__ = version("playback-dvd")
+except PackageNotFoundError:  # pragma: no cover  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "DEFAULT_MATCH_ON",
+    "DVD",
+    "ConfigurationError",
+    "DVDFormatError",
+    "ExceptionInfo",
+    "Interaction",
+    "Output",
+    "PlaybackDVDError",
+    "RecordMode",
+    "ReplayedException",
+    "Request",
+    "Response",
+    "UnmatchedRequestError",
+    "UnsupportedSchemaVersion",
+    "register_matcher",
+    "unregister_matcher",
+    "use_dvd",
+]

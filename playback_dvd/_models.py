@@ -1,0 +1,99 @@
+"""The recording model: frozen attrs classes that hold data and do no I/O."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+#: Header pairs in the order they were sent or received; repeated names (``set-cookie``) stay repeated.
+Headers = tuple[tuple[str, str], ...]
+
+
+@attrs.frozen(slots=True)
+class Request:
+    """An HTTP request as it was sent.
+
+    Args:
+        method: Upper-case HTTP method.
+        url: The absolute URL, query string included.
+        headers: Header pairs as sent, in order, names with their original case.
+        body: The request body bytes (empty when there was none).
+    """
+
+    method: str
+    url: str
+    headers: Headers = ()
+    body: bytes = b""
+
+
+@attrs.frozen(slots=True)
+class Response:
+    """An HTTP response as it came off the wire.
+
+    The body is kept exactly as received: still gzip/br encoded when the server compressed it, so a
+    replay goes through the same decoding as the live call did.
+
+    Args:
+        status_code: The HTTP status code.
+        headers: Header pairs as received, in order; repeated names stay repeated.
+        body: The raw (undecoded) body bytes.
+        http_version: The protocol version, e.g. ``"HTTP/1.1"``.
+        reason_phrase: The status line's reason, e.g. ``"OK"`` (empty for HTTP/2).
+        body_complete: False when the caller closed a streamed response before reading it all, or the
+            body was cut at the recording size limit: the body then holds only what was read.
+    """
+
+    status_code: int
+    headers: Headers = ()
+    body: bytes = b""
+    http_version: str = "HTTP/1.1"
+    reason_phrase: str = ""
+    body_complete: bool = True
+
+
+@attrs.frozen(slots=True)
+class ExceptionInfo:
+    """An exception raised instead of a response (e.g. ``httpx.ConnectError``), kept as data.
+
+    Only the type's name and message are kept: a replay re-raises the same httpx exception class when the
+    name is on an allow-list, and never imports anything named in a file.
+    """
+
+    type_name: str
+    message: str
+
+
+@attrs.frozen(slots=True)
+class Interaction:
+    """One request and what answered it: a response, or an exception."""
+
+    request: Request
+    response: Response | None = None
+    exception: ExceptionInfo | None = None
+
+
+@attrs.frozen(slots=True)
+class Output:
+    """A value produced by an operation: its result, or the arguments of an intercepted output call."""
+
+    key: str
+    value: Any
+
+
+@attrs.frozen(slots=True)
+class InputRecord:
+    """The recorded result of an intercepted input call: a value, or the exception it raised."""
+
+    value: Any = None
+    exception: ExceptionInfo | None = None
+
+
+@attrs.frozen(slots=True)
+class OutputRecord:
+    """An intercepted output call: the arguments it was given and the result it returned."""
+
+    key: str
+    arguments: Any = None
+    result: Any = None
+    exception: ExceptionInfo | None = None

@@ -1,0 +1,6 @@
+"""HTTP capture for httpx: transports that record and replay, and the one hook that activates them."""
+
+from ._handler import DVDHttpHandler
+from ._transports import AsyncSessionTransport, SessionTransport
+
+__all__ = ["AsyncSessionTransport", "DVDHttpHandler", "SessionTransport"]

@@ -1,0 +1,133 @@
+"""The HTTP side of a DVD session: replay a request's recorded twin, or record the live exchange."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from .._dvd import DVD
+from .._filters import NO_FILTERS, Filters
+from .._models import Interaction, Request, Response
+from ._convert import exception_info, replay_interaction, request_from_httpx, response_head
+from ._streams import AsyncTeeStream, TeeStream
+
+
+class DVDHttpHandler:
+    """Answers httpx requests from a `DVD`, and records into it what the record mode allows.
+
+    Args:
+        dvd: Where interactions are looked up and recorded.
+        filters: Applied to every request before matching and recording, and to responses before
+            recording, so matching always compares filtered with filtered.
+        max_body_bytes: Keep at most this many bytes of a recorded response body (the rest still reaches
+            the caller); the interaction is then marked incomplete.
+        allow_ignored: Whether requests the filters ignore may reach the network in a replay-only DVD.
+    """
+
+    def __init__(
+        self,
+        dvd: DVD,
+        *,
+        filters: Filters = NO_FILTERS,
+        max_body_bytes: int | None = None,
+        allow_ignored: bool = True,
+    ) -> None:
+        self.dvd = dvd
+        self.filters = filters
+        self.max_body_bytes = max_body_bytes
+        self.allow_ignored = allow_ignored
+        self._open: set[TeeStream | AsyncTeeStream] = set()
+        self._open_lock = threading.Lock()
+
+    # -- shared decisions (no I/O) -------------------------------------------------------------------
+
+    def _prepare(self, request: httpx.Request, body: bytes) -> tuple[Request | None, httpx.Response | None]:
+        """Return (filtered request, replayed response); both None means: send it without recording."""
+        filtered = self.filters.request(request_from_httpx(request, body))
+        if filtered is None:
+            if not self.allow_ignored and self.dvd.write_protected:
+                raise self.dvd.unmatched_error(request_from_httpx(request, body))
+            return None, None
+        interaction = self.dvd.play(filtered)
+        if interaction is not None:
+            return filtered, replay_interaction(interaction, request)
+        if self.dvd.write_protected:
+            raise self.dvd.unmatched_error(filtered)
+        return filtered, None
+
+    def _committer(
+        self, recorded: Request, head: tuple[int, tuple[tuple[str, str], ...], str, str]
+    ) -> Callable[[bytes, bool], None]:
+        status, headers, http_version, reason = head
+
+        def commit(body: bytes, complete: bool) -> None:
+            response = self.filters.response(
+                Response(status, headers, body, http_version, reason, body_complete=complete)
+            )
+            if response is not None:
+                self.dvd.record(Interaction(recorded, response))
+
+        return commit
+
+    def _track(self, stream: TeeStream | AsyncTeeStream) -> None:
+        with self._open_lock:
+            self._open.add(stream)
+
+    def _untrack(self, stream: TeeStream | AsyncTeeStream) -> None:
+        with self._open_lock:
+            self._open.discard(stream)
+
+    def finish(self) -> None:
+        """Commit what was read of responses the caller never closed, marked incomplete."""
+        with self._open_lock:
+            pending, self._open = self._open, set()
+        for stream in pending:
+            stream.commit_partial()
+
+    # -- sync -----------------------------------------------------------------------------------------
+
+    def handle(
+        self, request: httpx.Request, send: Callable[[httpx.Request], httpx.Response]
+    ) -> httpx.Response:
+        recorded, replayed = self._prepare(request, request.read())
+        if replayed is not None:
+            return replayed
+        if recorded is None:
+            return send(request)
+        try:
+            live = send(request)
+        except httpx.TransportError as error:
+            self.dvd.record(Interaction(recorded, exception=exception_info(error)))
+            raise
+        commit = self._committer(recorded, response_head(live))
+        assert isinstance(live.stream, httpx.SyncByteStream)
+        tee = TeeStream(live.stream, commit, self.max_body_bytes, on_done=self._untrack)
+        self._track(tee)
+        return httpx.Response(
+            live.status_code, headers=live.headers.raw, stream=tee, extensions=live.extensions
+        )
+
+    # -- async ----------------------------------------------------------------------------------------
+
+    async def ahandle(
+        self, request: httpx.Request, send: Callable[[httpx.Request], Awaitable[httpx.Response]]
+    ) -> httpx.Response:
+        recorded, replayed = self._prepare(request, await request.aread())
+        if replayed is not None:
+            return replayed
+        if recorded is None:
+            return await send(request)
+        try:
+            live = await send(request)
+        except httpx.TransportError as error:
+            self.dvd.record(Interaction(recorded, exception=exception_info(error)))
+            raise
+        commit = self._committer(recorded, response_head(live))
+        assert isinstance(live.stream, httpx.AsyncByteStream)
+        tee = AsyncTeeStream(live.stream, commit, self.max_body_bytes, on_done=self._untrack)
+        self._track(tee)
+        return httpx.Response(
+            live.status_code, headers=live.headers.raw, stream=tee, extensions=live.extensions
+        )

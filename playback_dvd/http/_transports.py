@@ -1,0 +1,45 @@
+"""Transports that hand each request to the active session, or to the wrapped transport outside one."""
+
+from __future__ import annotations
+
+import httpx
+
+from .._session import HttpHandler, current_http_handler
+
+
+class SessionTransport(httpx.BaseTransport):
+    """Wraps a client's real transport; inside a session the session decides, outside it passes through."""
+
+    __slots__ = ("_handler", "transport")
+
+    def __init__(self, transport: httpx.BaseTransport, handler: HttpHandler | None = None) -> None:
+        self.transport = transport
+        self._handler = handler
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        handler = self._handler or current_http_handler.get()
+        if handler is None:
+            return self.transport.handle_request(request)
+        return handler.handle(request, self.transport.handle_request)
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+class AsyncSessionTransport(httpx.AsyncBaseTransport):
+    """The async twin of `SessionTransport`."""
+
+    __slots__ = ("_handler", "transport")
+
+    def __init__(self, transport: httpx.AsyncBaseTransport, handler: HttpHandler | None = None) -> None:
+        self.transport = transport
+        self._handler = handler
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        handler = self._handler or current_http_handler.get()
+        if handler is None:
+            return await self.transport.handle_async_request(request)
+        return await handler.ahandle(request, self.transport.handle_async_request)
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()

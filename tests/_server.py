@@ -1,0 +1,153 @@
+"""A real HTTP/1.1 server on 127.0.0.1 for the tests: every recording test talks to it over TCP."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+try:
+    import brotli
+except ImportError:  # pragma: no cover  # brotli is in the dev extra; /br answers 501 without it
+    brotli = None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: LocalServer
+
+    def log_message(self, format: str, *args: object) -> None:  # the base class's name
+        pass
+
+    def _send(
+        self, status: int, body: bytes, headers: list[tuple[str, str]] = (), reason: str | None = None
+    ) -> None:
+        self.send_response(status, reason)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, data: object, status: int = 200, extra: list[tuple[str, str]] = ()) -> None:
+        self._send(status, json.dumps(data).encode(), [("Content-Type", "application/json"), *extra])
+
+    def do_GET(self) -> None:  # http.server's naming
+        self._route()
+
+    def do_POST(self) -> None:
+        self._route()
+
+    def do_PUT(self) -> None:
+        self._route()
+
+    def do_DELETE(self) -> None:
+        self._route()
+
+    def _route(self) -> None:
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with self.server.lock:
+            self.server.hits.append((self.command, self.path))
+            count = len(self.server.hits)
+        path = parts.path
+        if path == "/items":
+            self._json({"id": query.get("id", [""])[0], "hit": count, "query": query})
+        elif path == "/echo":
+            self._json(
+                {
+                    "method": self.command,
+                    "body": body.decode("utf-8", "replace"),
+                    "content_type": self.headers.get("Content-Type", ""),
+                    "hit": count,
+                }
+            )
+        elif path == "/gzip":
+            self._send(
+                200,
+                gzip.compress(b'{"compressed": "gzip"}'),
+                [("Content-Encoding", "gzip"), ("Content-Type", "application/json")],
+            )
+        elif path == "/br":
+            if brotli is None:
+                self._send(501, b"no brotli")
+            else:
+                self._send(
+                    200,
+                    brotli.compress(b'{"compressed": "br"}'),
+                    [("Content-Encoding", "br"), ("Content-Type", "application/json")],
+                )
+        elif path == "/binary":
+            self._send(200, bytes(range(256)) * 4, [("Content-Type", "application/octet-stream")])
+        elif path == "/redirect":
+            target = query.get("to", ["/items?id=redirected"])[0]
+            self._send(302, b"", [("Location", target)])
+        elif path == "/cookies":
+            self._send(
+                200,
+                b"ok",
+                [
+                    ("Set-Cookie", "a=1; Path=/"),
+                    ("Set-Cookie", "b=2; Path=/"),
+                    ("Content-Type", "text/plain"),
+                ],
+            )
+        elif path.startswith("/status/"):
+            status = int(path.rsplit("/", 1)[1])
+            self._send(
+                status,
+                f"status {status}".encode(),
+                [("Content-Type", "text/plain")],
+                reason=query.get("reason", [None])[0],
+            )
+        elif path == "/stream":
+            chunks = int(query.get("chunks", ["5"])[0])
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for number in range(chunks):
+                data = f"chunk {number}\n".encode()
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+        elif path == "/slow":
+            time.sleep(float(query.get("seconds", ["0.2"])[0]))
+            self._json({"slow": True, "hit": count})
+        else:
+            self._send(404, b"not found", [("Content-Type", "text/plain")])
+
+
+class LocalServer(ThreadingHTTPServer):
+    """The test server; ``hits`` lists every (method, path) it answered: tests prove no network was used."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.hits: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+        self._thread = threading.Thread(target=self.serve_forever, name="local-http-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> LocalServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+        self._thread.join(timeout=5)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.hits.clear()
