@@ -1,6 +1,7 @@
 """playback_dvd: record what a service operation does (HTTP, inputs, outputs) and replay it anywhere."""
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 from ._dvd import DVD, RecordMode
 from ._errors import (
@@ -16,14 +17,14 @@ from ._models import ExceptionInfo, Interaction, Output, Request, Response
 from ._use_dvd import use_dvd
 
 try:
-    __version__ = version("playback-dvd")
-except PackageNotFoundError:  # pragma: no cover  # running from a source tree that was never installed
+    __version__ = _version("playback-dvd")
+except _PackageNotFoundError:  # pragma: no cover  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
 __all__ = [
+    "ConfigurationError",
     "DEFAULT_MATCH_ON",
     "DVD",
-    "ConfigurationError",
     "DVDFormatError",
     "ExceptionInfo",
     "Interaction",
