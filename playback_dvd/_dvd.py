@@ -9,7 +9,7 @@ from typing import Any
 
 from ._errors import ConfigurationError, UnmatchedReason, UnmatchedRequestError
 from ._matching import DEFAULT_MATCH_ON, Matcher, MatcherFunction, MatchPlan, RequestView, resolve_matchers
-from ._models import InputRecord, Interaction, OutputRecord, Request
+from ._models import DVDDocument, InputRecord, Interaction, OutputRecord, Request
 
 
 class RecordMode(str, enum.Enum):
@@ -92,6 +92,38 @@ class DVD:
         self._replaced: set[int] = set()
         self._lock = threading.Lock()
         self.dirty = False
+
+    @classmethod
+    def from_document(cls, document: DVDDocument | None, **options: Any) -> DVD:
+        """A DVD holding what *document* holds (an empty one, not ``existed``, for None).
+
+        Args:
+            document: What was loaded from storage, or None when there was nothing.
+            options: The other arguments of `DVD` (record_mode, match_on, path...).
+        """
+        if document is None:
+            return cls(existed=False, **options)
+        return cls(
+            document.interactions,
+            existed=True,
+            id=document.id,
+            category=document.category,
+            metadata=document.metadata,
+            inputs=document.inputs,
+            outputs=document.outputs,
+            **options,
+        )
+
+    def to_document(self) -> DVDDocument:
+        """What would be stored of this DVD now."""
+        return DVDDocument(
+            interactions=self.interactions,
+            id=self.id,
+            category=self.category,
+            metadata=dict(self.metadata),
+            inputs=dict(self.inputs),
+            outputs=tuple(self.outputs),
+        )
 
     # -- what users read -------------------------------------------------------------------------------
 

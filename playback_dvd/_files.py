@@ -8,7 +8,8 @@ import tempfile
 from pathlib import Path
 
 from ._errors import DVDFormatError
-from ._serialization import DVDDocument, dumps, is_binary_path, loads
+from ._models import DVDDocument
+from ._serialization import dumps, is_binary_path, loads
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:

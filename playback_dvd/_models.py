@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -97,3 +98,15 @@ class OutputRecord:
     arguments: Any = None
     result: Any = None
     exception: ExceptionInfo | None = None
+
+
+@attrs.frozen
+class DVDDocument:
+    """Everything a stored DVD holds, independent of the format it is stored in."""
+
+    interactions: tuple[Interaction, ...] = ()
+    id: str | None = None
+    category: str | None = None
+    metadata: Mapping[str, Any] = attrs.field(factory=dict)
+    inputs: Mapping[str, InputRecord] = attrs.field(factory=dict)
+    outputs: tuple[OutputRecord, ...] = ()

@@ -23,30 +23,26 @@ import struct
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
 import cattrs
 import msgpack
 import zstandard
 
 from ._errors import DVDFormatError, UnsupportedSchemaVersion
-from ._models import ExceptionInfo, Headers, InputRecord, Interaction, OutputRecord, Request, Response
+from ._models import (
+    DVDDocument,
+    ExceptionInfo,
+    Headers,
+    InputRecord,
+    Interaction,
+    OutputRecord,
+    Request,
+    Response,
+)
 
 FORMAT_MARKER = "playback-dvd"
 SCHEMA_VERSION = 1
 BINARY_MAGIC = b"\x89PBDVD\r\n"
 _BINARY_HEADER = struct.Struct(">8sH")
-
-
-@attrs.frozen
-class DVDDocument:
-    """Everything a stored DVD holds, independent of the format it is stored in."""
-
-    interactions: tuple[Interaction, ...] = ()
-    id: str | None = None
-    category: str | None = None
-    metadata: Mapping[str, Any] = attrs.field(factory=dict)
-    inputs: Mapping[str, InputRecord] = attrs.field(factory=dict)
-    outputs: tuple[OutputRecord, ...] = ()
 
 
 # -- the readable JSON format ------------------------------------------------------------------------------

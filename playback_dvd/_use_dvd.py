@@ -5,18 +5,19 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from ._dvd import DVD, RecordMode
+from ._dvd import DVD
 from ._files import read_document, write_document
-from ._filters import NO_FILTERS, Filters
-from ._matching import DEFAULT_MATCH_ON, Matcher, MatcherFunction
-from ._serialization import DVDDocument
+from ._options import DVDOptions, resolve_options
 from ._session import current_http_handler
 from .http import _patching
 from .http._handler import DVDHttpHandler
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,8 +36,10 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
         additional_matchers: Matchers added to *match_on* (e.g. ones made with `register_matcher`).
         allow_playback_repeats: Let one recorded interaction answer any number of requests.
         record_on_exception: Save what was recorded even when the block raised (default True).
-        filters: Request and response filters (see the filter options of the README).
         max_body_bytes: Record at most this many bytes of each response body.
+        before_record_request: A callable (or list) ``request -> request | None`` applied before matching
+            and recording; None ignores the request.
+        before_record_response: A callable (or list) ``response -> response | None``; None skips recording.
 
     Raises:
         UnmatchedRequestError: (inside the block) a request has no recorded twin and the mode does not record.
@@ -45,54 +48,23 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
     .. versionadded:: 0.1.0
     """
 
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        record_mode: RecordMode | str = RecordMode.ONCE,
-        match_on: Sequence[str | MatcherFunction | Matcher] = DEFAULT_MATCH_ON,
-        additional_matchers: Sequence[str | MatcherFunction | Matcher] = (),
-        allow_playback_repeats: bool = False,
-        record_on_exception: bool = True,
-        filters: Filters = NO_FILTERS,
-        max_body_bytes: int | None = None,
-    ) -> None:
+    def __init__(self, path: str | os.PathLike[str], **options: Unpack[DVDOptions]) -> None:
         self.path = os.fspath(path)
-        self.record_mode = RecordMode.parse(record_mode)
-        self.match_on = (*match_on, *additional_matchers)
-        self.allow_playback_repeats = allow_playback_repeats
-        self.record_on_exception = record_on_exception
-        self.filters = filters
-        self.max_body_bytes = max_body_bytes
+        self.options = resolve_options(options)
         self._active: list[tuple[DVD, DVDHttpHandler, Any]] = []
-        # Fail now, not at the first request, on a misspelled matcher.
-        self._new_dvd(None)
-
-    def _new_dvd(self, document: DVDDocument | None) -> DVD:
-        return DVD(
-            document.interactions if document else (),
-            path=self.path,
-            record_mode=self.record_mode,
-            match_on=self.match_on,
-            allow_playback_repeats=self.allow_playback_repeats,
-            existed=document is not None,
-            id=document.id if document else None,
-            category=document.category if document else None,
-            metadata=document.metadata if document else None,
-            inputs=document.inputs if document else None,
-            outputs=document.outputs if document else (),
-        )
 
     # -- context manager ------------------------------------------------------------------------------
 
     def __enter__(self) -> DVD:
-        document = (
-            read_document(self.path)
-            if self.record_mode is not RecordMode.ALL or os.path.exists(self.path)
-            else None
+        options = self.options
+        dvd = DVD.from_document(
+            read_document(self.path),
+            path=self.path,
+            record_mode=options.record_mode,
+            match_on=options.match_on,
+            allow_playback_repeats=options.allow_playback_repeats,
         )
-        dvd = self._new_dvd(document)
-        handler = DVDHttpHandler(dvd, filters=self.filters, max_body_bytes=self.max_body_bytes)
+        handler = DVDHttpHandler(dvd, filters=options.filters, max_body_bytes=options.max_body_bytes)
         _patching.install()
         token = current_http_handler.set(handler)
         self._active.append((dvd, handler, token))
@@ -110,18 +82,8 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
         finally:
             _patching.uninstall()
         handler.finish()
-        if dvd.dirty and (exc_type is None or self.record_on_exception):
-            write_document(
-                self.path,
-                DVDDocument(
-                    interactions=dvd.interactions,
-                    id=dvd.id,
-                    category=dvd.category,
-                    metadata=dvd.metadata,
-                    inputs=dvd.inputs,
-                    outputs=tuple(dvd.outputs),
-                ),
-            )
+        if dvd.dirty and (exc_type is None or self.options.record_on_exception):
+            write_document(self.path, dvd.to_document())
 
     async def __aenter__(self) -> DVD:
         return self.__enter__()

@@ -1,0 +1,83 @@
+"""The options shared by `use_dvd`, the `Recorder` and the pytest plugin: one definition, checked once.
+
+Unknown names are refused with the closest valid name (vcrpy silently ignores ``filter_header``, and the
+secret it was meant to hide ends up in the cassette).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
+import attrs
+
+from ._dvd import RecordMode
+from ._errors import ConfigurationError
+from ._filters import NO_FILTERS, Filters, as_hooks
+from ._matching import DEFAULT_MATCH_ON, Matcher, MatcherFunction, resolve_matchers
+
+
+class DVDOptions(TypedDict, total=False):
+    """The keyword options of `use_dvd` (and of `Recorder` and ``@pytest.mark.dvd``)."""
+
+    record_mode: RecordMode | str
+    match_on: Sequence[str | MatcherFunction | Matcher]
+    additional_matchers: Sequence[str | MatcherFunction | Matcher]
+    allow_playback_repeats: bool
+    record_on_exception: bool
+    max_body_bytes: int | None
+    before_record_request: Any
+    before_record_response: Any
+
+
+@attrs.frozen
+class ResolvedOptions:
+    """`DVDOptions` checked and turned into the objects that do the work."""
+
+    record_mode: RecordMode = RecordMode.ONCE
+    match_on: tuple[str | MatcherFunction | Matcher, ...] = DEFAULT_MATCH_ON
+    allow_playback_repeats: bool = False
+    record_on_exception: bool = True
+    max_body_bytes: int | None = None
+    filters: Filters = NO_FILTERS
+
+
+_KNOWN = frozenset(DVDOptions.__annotations__)
+
+
+def check_option_names(options: Mapping[str, Any], *, extra: frozenset[str] = frozenset()) -> None:
+    """Refuse unknown option names, suggesting the closest valid one."""
+    known = _KNOWN | extra
+    for name in options:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigurationError(
+                f"unknown option {name!r}{hint} Valid options: {', '.join(sorted(known))}"
+            )
+
+
+def resolve_options(options: Mapping[str, Any]) -> ResolvedOptions:
+    """Check *options* (names, values) and build the matchers and filters they describe.
+
+    Raises:
+        ConfigurationError: An unknown option name, record mode or matcher.
+    """
+    check_option_names(options)
+    match_on = (*options.get("match_on", DEFAULT_MATCH_ON), *options.get("additional_matchers", ()))
+    resolve_matchers(match_on)  # fail now, not at the first request, on a misspelled matcher
+    max_body_bytes = options.get("max_body_bytes")
+    if max_body_bytes is not None and (not isinstance(max_body_bytes, int) or max_body_bytes < 0):
+        raise ConfigurationError(f"max_body_bytes must be a non-negative int or None, not {max_body_bytes!r}")
+    return ResolvedOptions(
+        record_mode=RecordMode.parse(options.get("record_mode", RecordMode.ONCE)),
+        match_on=match_on,
+        allow_playback_repeats=bool(options.get("allow_playback_repeats", False)),
+        record_on_exception=bool(options.get("record_on_exception", True)),
+        max_body_bytes=max_body_bytes,
+        filters=Filters(
+            request_hooks=as_hooks(options.get("before_record_request")),  # type: ignore[arg-type]
+            response_hooks=as_hooks(options.get("before_record_response")),  # type: ignore[arg-type]
+        ),
+    )

@@ -1,0 +1,6 @@
+"""Storage backends for recordings: the `Cassette` protocol and its implementations."""
+
+from ._ids import new_recording_id, parse_recording_id, safe_category
+from ._protocol import Cassette, RecordingNotFound
+
+__all__ = ["Cassette", "RecordingNotFound", "new_recording_id", "parse_recording_id", "safe_category"]

@@ -1,0 +1,73 @@
+"""The `Cassette` protocol: what every storage backend of recordings (DVDs) provides."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+from .._errors import PlaybackDVDError
+from .._models import DVDDocument
+
+
+class RecordingNotFound(PlaybackDVDError, KeyError):
+    """No recording has this id in this cassette.
+
+    Attributes:
+        recording_id: The id that was asked for.
+    """
+
+    def __init__(self, recording_id: str, where: str = "") -> None:
+        super().__init__(recording_id)
+        self.recording_id = recording_id
+        self.where = where
+
+    def __str__(self) -> str:
+        where = f" in {self.where}" if self.where else ""
+        return f"no recording with id {self.recording_id!r}{where}"
+
+
+@runtime_checkable
+class Cassette(Protocol):
+    """A store of recordings, each a `DVDDocument` under a recording id (see `new_recording_id`).
+
+    Implementations: `MemoryCassette`, `LocalCassette`, `S3Cassette`, `CachedS3Cassette`. Every one passes
+    the same contract test suite (``tests/cassettes/``).
+    """
+
+    def save_recording(self, document: DVDDocument) -> None:
+        """Store *document* under ``document.id`` (and its category and metadata, for searches)."""
+
+    def get_recording(self, recording_id: str) -> DVDDocument:
+        """The recording with this id.
+
+        Raises:
+            RecordingNotFound: There is no such recording.
+        """
+
+    def get_recording_metadata(self, recording_id: str) -> Mapping[str, Any]:
+        """The metadata of a recording, without loading the whole recording where the backend allows.
+
+        Raises:
+            RecordingNotFound: There is no such recording.
+        """
+
+    def iter_recording_ids(
+        self,
+        category: str,
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[str]:
+        """Ids of the recordings of *category* recorded in [start_date, end_date) whose metadata match.
+
+        Metadata filters follow playback's rules: a list means any of its values, ``{"operator": "<",
+        "value": v}`` compares (=, <, <=, >, >=), a string may be a glob, anything else is compared with ==.
+        """
+
+    def delete_recording(self, recording_id: str) -> None:
+        """Remove a recording (no error when it does not exist)."""
+
+    def close(self) -> None:
+        """Release what the cassette holds (flush pending writes, close clients)."""
