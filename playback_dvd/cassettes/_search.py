@@ -1,0 +1,71 @@
+"""Searching recordings: the metadata filter rules and the date window, shared by every cassette."""
+
+from __future__ import annotations
+
+import fnmatch
+import operator
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timezone
+from typing import Any
+
+from .._errors import ConfigurationError
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def value_matches(recorded: Any, wanted: Any) -> bool:
+    """Whether one recorded metadata value satisfies one filter value (playback's rules).
+
+    A list means any of its values; ``{"operator": "<", "value": v}`` compares; a string is a glob (``*``,
+    ``?``, ``[..]``) matched against a string value; anything else is compared with ``==``. A recorded None
+    (or a missing key) never matches a filter other than None.
+    """
+    if isinstance(wanted, list):
+        return any(value_matches(recorded, option) for option in wanted)
+    if recorded is None:
+        return wanted is None
+    if isinstance(wanted, Mapping) and "operator" in wanted:
+        compare = _OPERATORS.get(str(wanted["operator"]))
+        if compare is None:
+            raise ConfigurationError(
+                f"unknown metadata operator {wanted['operator']!r}; use one of {', '.join(_OPERATORS)}"
+            )
+        try:
+            return compare(recorded, wanted.get("value"))
+        except TypeError:  # e.g. "<" between a str and an int: not a match, not a crash
+            return False
+    if isinstance(wanted, str):
+        return isinstance(recorded, str) and fnmatch.fnmatchcase(recorded, wanted)
+    return bool(recorded == wanted)
+
+
+def metadata_matches(recorded: Mapping[str, Any], wanted: Mapping[str, Any] | None) -> bool:
+    """Whether a recording's metadata satisfies every entry of the filter *wanted* (None matches all)."""
+    if not wanted:
+        return True
+    return all(value_matches(recorded.get(key), value) for key, value in wanted.items())
+
+
+def as_utc(moment: datetime | date) -> datetime:
+    """A timezone-aware UTC datetime (a naive one is taken as UTC; a date as its midnight)."""
+    if not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day)
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def in_window(
+    recorded_at: datetime, start_date: datetime | date | None, end_date: datetime | date | None
+) -> bool:
+    """Whether *recorded_at* lies in [start_date, end_date) (either bound may be None)."""
+    moment = as_utc(recorded_at)
+    if start_date is not None and moment < as_utc(start_date):
+        return False
+    return not (end_date is not None and moment >= as_utc(end_date))
