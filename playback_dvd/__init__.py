@@ -14,7 +14,9 @@ from ._errors import (
 )
 from ._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
 from ._models import ExceptionInfo, Interaction, Output, Request, Response
+from ._playback import Playback
 from ._use_dvd import use_dvd
+from .cassettes import Cassette, MemoryCassette, RecordingNotFound
 
 try:
     __version__ = _version("playback-dvd")
@@ -22,15 +24,19 @@ except _PackageNotFoundError:  # pragma: no cover  # running from a source tree 
     __version__ = "0.0.0"
 
 __all__ = [
+    "Cassette",
     "ConfigurationError",
     "DEFAULT_MATCH_ON",
     "DVD",
     "DVDFormatError",
     "ExceptionInfo",
     "Interaction",
+    "MemoryCassette",
     "Output",
+    "Playback",
     "PlaybackDVDError",
     "RecordMode",
+    "RecordingNotFound",
     "ReplayedException",
     "Request",
     "Response",

@@ -9,6 +9,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from .._errors import ConfigurationError
+from ._ids import RecordingIdParts
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq,
@@ -69,3 +70,16 @@ def in_window(
     if start_date is not None and moment < as_utc(start_date):
         return False
     return not (end_date is not None and moment >= as_utc(end_date))
+
+
+def recorded_at_of(metadata: Mapping[str, Any], id_parts: RecordingIdParts | None) -> datetime:
+    """When a recording was made: its ``recorded_at`` metadata (ISO 8601), else the day in its id."""
+    value = metadata.get("recorded_at")
+    if isinstance(value, str):
+        try:
+            return as_utc(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    if id_parts is not None:
+        return as_utc(id_parts.day)
+    return datetime.min.replace(tzinfo=timezone.utc)
