@@ -6,13 +6,14 @@ import functools
 import inspect
 import os
 from collections.abc import Callable
+from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._dvd import DVD
 from ._files import read_document, write_document
 from ._options import DVDOptions, resolve_options
-from ._session import current_http_handler
+from ._session import HttpHandler, current_http_handler
 from .http import _patching
 from .http._handler import DVDHttpHandler
 
@@ -51,7 +52,11 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
     def __init__(self, path: str | os.PathLike[str], **options: Unpack[DVDOptions]) -> None:
         self.path = os.fspath(path)
         self.options = resolve_options(options)
-        self._active: list[tuple[DVD, DVDHttpHandler, Any]] = []
+        # One activation per context (thread or task): the same use_dvd object may decorate a function that
+        # runs in several threads at once, each with its own DVD.
+        self._active: ContextVar[tuple[tuple[DVD, DVDHttpHandler, Token[HttpHandler | None]], ...]] = (
+            ContextVar(f"use_dvd {self.path}", default=())
+        )
 
     # -- context manager ------------------------------------------------------------------------------
 
@@ -66,8 +71,7 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
         )
         handler = DVDHttpHandler(dvd, filters=options.filters, max_body_bytes=options.max_body_bytes)
         _patching.install()
-        token = current_http_handler.set(handler)
-        self._active.append((dvd, handler, token))
+        self._active.set((*self._active.get(), (dvd, handler, current_http_handler.set(handler))))
         return dvd
 
     def __exit__(
@@ -76,7 +80,8 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        dvd, handler, token = self._active.pop()
+        *outer, (dvd, handler, token) = self._active.get()
+        self._active.set(tuple(outer))
         try:
             current_http_handler.reset(token)
         finally:
