@@ -146,7 +146,6 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(Interaction, structure_interaction)
     converter.register_unstructure_hook(ExceptionInfo, _exception_to_json)
     converter.register_structure_hook(ExceptionInfo, lambda data, _: _exception_from_json(data))
-    converter.register_structure_hook(Any, lambda data, _: data)
     return converter
 
 
