@@ -44,6 +44,12 @@ def main(argv: list[str]) -> int:
         return subprocess.call([PYTHON, ROOT / "examples" / "demo.py", *rest], cwd=ROOT)
     if command == "bench":
         return subprocess.call([PYTHON, ROOT / "benchmarks" / "run.py", *rest], cwd=ROOT)
+    # The full test command is also the quality gate: lint, format and strict typing fail it like a test
+    # would. With pytest arguments (a focused run) only pytest runs.
+    for check in [] if rest else (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
+        print("$", " ".join(check), flush=True)
+        if subprocess.call([PYTHON, "-m", *check], cwd=ROOT) != 0:
+            return 1
     return subprocess.call([PYTHON, "-m", "pytest", *rest], cwd=ROOT)
 
 

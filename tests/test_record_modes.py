@@ -164,6 +164,7 @@ def test_a_replay_only_block_never_writes(tmp_path: Path, server: LocalServer) -
 
 def test_record_on_exception_false_discards_a_failed_block(tmp_path: Path, server: LocalServer) -> None:
     path = tmp_path / "failed.dvd.json"
+
     def failing_test() -> None:
         with pd.use_dvd(path, record_on_exception=False):
             get(server, "1")
