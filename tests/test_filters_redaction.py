@@ -83,7 +83,7 @@ def test_redaction_leaves_headers_the_user_configured_alone(get, server: LocalSe
     dvd = DVD()
     with capture(dvd, filter_headers=[("authorization", "<MINE>"), "x-api-key"]):
         get(f"{server.url}/items?id=1", SECRETS)
-    names = dict((name.lower(), value) for name, value in dvd.interactions[0].request.headers)
+    names = {name.lower(): value for name, value in dvd.interactions[0].request.headers}
     assert names["authorization"] == "<MINE>"
     assert "x-api-key" not in names
     assert names["cookie"] == "<REDACTED>"
@@ -93,7 +93,9 @@ def test_matching_never_depends_on_a_redacted_value(get, server: LocalServer) ->
     recorded = DVD()
     with capture(recorded):
         get(f"{server.url}/items?id=1", {"authorization": "Bearer first"})
-    replay = DVD(recorded.interactions, existed=True, record_mode="none", match_on=("method", "uri", "headers"))
+    replay = DVD(
+        recorded.interactions, existed=True, record_mode="none", match_on=("method", "uri", "headers")
+    )
     with capture(replay):
         replayed = get(f"{server.url}/items?id=1", {"authorization": "Bearer second"})
     assert replayed.json()["hit"] == 1
