@@ -2,9 +2,10 @@
 
 Run: ``.venv/bin/python benchmarks/vcrpy_load.py [--interactions 10000] [--repeat 3]``
 
-The cassette is written by vcrpy's own serializer (1 KB JSON bodies of random hex, distinct URLs). vcrpy's figure is
-``use_cassette(...).__enter__()`` in record mode ``none`` (parse + its load-time filters); ours is
-``read_document`` + ``DVD.from_document`` + the first lookup. Prints the best of *repeat* runs and the ratio.
+The cassette is written by vcrpy's own serializer (1 KB JSON bodies of random hex, distinct URLs).
+vcrpy's figure is ``use_cassette(...).__enter__()`` in record mode ``none`` (parse + its load-time
+filters); ours is ``read_document`` + ``DVD.from_document`` + the first lookup. Prints the best of
+*repeat* runs and the ratio.
 """
 
 from __future__ import annotations
