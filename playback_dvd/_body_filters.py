@@ -147,8 +147,9 @@ def _decode_one(coding: str, body: bytes) -> bytes | None:
 
 
 def decode_response_body(response: Response) -> Response:
-    """*response* stored decoded: gzip/deflate/br/zstd body decompressed, content-encoding removed and
-    content-length fixed.
+    """*response* stored decoded: body decompressed, content-encoding removed, content-length fixed.
+
+    Handles gzip, deflate (zlib or raw), br (when brotli is installed) and zstd, stacked codings included.
 
     A body that cannot be decoded (unknown coding, ``br`` without brotli installed, a truncated or corrupt
     body) is kept as it came, headers included, so the replay still decodes it the way the live call did.

@@ -1,5 +1,7 @@
-"""Secrets out of headers, query strings and whole documents: header/query filters, default redaction, and
-``filter_sensitive_data`` (placeholders on save, real values back on load)."""
+"""Secrets out of headers, query strings and whole DVDs: field rules, default redaction, sensitive data.
+
+``filter_sensitive_data`` works on whole documents: placeholders on save, the real values back on load.
+"""
 
 from __future__ import annotations
 
@@ -146,8 +148,9 @@ def default_redaction(configured: frozenset[str]) -> FieldRules:
 
 @attrs.frozen
 class SensitiveData:
-    """``{placeholder: value or callable() -> value}``: values become placeholders on save and come back on
-    load, in URLs, header values and bodies, so the file holds no secret and replayed code sees real values.
+    """``{placeholder: value or callable() -> value}``: placeholders on save, the values back on load.
+
+    Applies to URLs, header values and bodies, so the file holds no secret and replayed code sees real values.
 
     Callables are called each time a DVD is saved or loaded (e.g. ``lambda: os.environ["API_TOKEN"]``);
     an empty value is skipped (replacing "" would rewrite everything).
