@@ -14,6 +14,7 @@ import pytest
 import playback_dvd as pd
 from playback_dvd._files import read_document
 from playback_dvd._models import DVDDocument
+from playback_dvd._options import resolve_options
 
 from ._server import LocalServer
 
@@ -369,3 +370,26 @@ async def test_filters_apply_inside_async_with(tmp_path: Path, server: LocalServ
         replayed = await client.get(f"{server.url}/items?id=id-42")
     assert replayed.json()["id"] == "id-42"
     assert len(server.hits) == 1
+
+
+def test_a_hook_returning_none_in_a_replay_only_dvd_is_refused_naming_the_hook(
+    kind: str, tmp_path: Path, server: LocalServer
+) -> None:
+    path = tmp_path / "k.dvd.json"
+    with pd.use_dvd(path):
+        send(kind, "GET", f"{server.url}/items?id=1")
+    server.reset()
+    with (
+        pd.use_dvd(path, record_mode="none", before_record_request=lambda request: None),
+        pytest.raises(pd.UnmatchedRequestError, match="before_record_request") as caught,
+    ):
+        send(kind, "GET", f"{server.url}/items?id=1")
+    assert caught.value.reason == "ignored"
+    assert server.hits == []
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "LOCALHOST"])
+def test_ignore_localhost_covers_every_local_name(host: str) -> None:
+    filters = resolve_options({"ignore_localhost": True}).filters
+    assert filters.request(pd.Request("GET", f"http://{host}:8000/x")) is None
+    assert filters.request(pd.Request("GET", "http://example.test/x")) is not None

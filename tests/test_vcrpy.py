@@ -266,3 +266,19 @@ def test_async_replay_of_a_legacy_cassette(tmp_path: Path) -> None:
             return (await client.get("http://127.0.0.1:9/legacy")).json()
 
     assert anyio.run(main) == {"decoded": True}
+
+
+def test_placeholders_written_by_vcrpy_filter_sensitive_data_are_restored_on_replay(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    path = tmp_path / "secret.yaml"
+    url = f"{server.url}/items?id=tok-123"
+    with vcr.use_cassette(str(path), filter_sensitive_data={"<TOKEN>": "tok-123"}), httpx.Client() as client:
+        live = client.get(url).json()
+    assert "tok-123" not in path.read_text()
+    server.reset()
+    with pd.use_dvd(path, filter_sensitive_data={"<TOKEN>": "tok-123"}), httpx.Client() as client:
+        replayed = client.get(url).json()
+    assert replayed == live
+    assert replayed["id"] == "tok-123"
+    assert server.hits == []
