@@ -119,8 +119,10 @@ def filter_header_pairs(headers: Headers, rules: FieldRules) -> Headers:
 
 def filter_url_query(url: str, rules: FieldRules) -> str:
     """The URL with covered query parameters removed or replaced; untouched (byte for byte) otherwise."""
+    if not rules:
+        return url
     parts = urlsplit(url)
-    if not rules or not parts.query:
+    if not parts.query:
         return url
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     if not any(rules.lookup(name)[0] for name, _ in pairs):
