@@ -7,6 +7,7 @@ from ._dvd import DVD, RecordMode
 from ._errors import (
     ConfigurationError,
     DVDFormatError,
+    NetworkBlockedError,
     PlaybackDVDError,
     ReplayedException,
     UnmatchedRequestError,
@@ -32,6 +33,7 @@ __all__ = [
     "ExceptionInfo",
     "Interaction",
     "MemoryCassette",
+    "NetworkBlockedError",
     "Output",
     "Playback",
     "PlaybackDVDError",
