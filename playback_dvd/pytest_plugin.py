@@ -123,13 +123,38 @@ def pytest_configure(config: pytest.Config) -> None:
     config.hook.pytest_playback_dvd_configure.call_historic(kwargs={"config": config})
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
-    report = yield
-    # Only tests with an active DVD keep their reports: the DVD's teardown reads them to decide on saving.
-    if item.stash.get(ACTIVE, False):
-        item.stash.setdefault(REPORTS, {})[report.when] = report
-    return report
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Activation is decided here, once per test at collection, rather than by an autouse fixture: a session
+    # that uses no DVD then pays nothing per test (an autouse fixture costs every test a fixture setup).
+    settings = config.stash[SETTINGS]
+    if settings.disabled:
+        return
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is None or "dvd" in names:
+            continue
+        if item.get_closest_marker("dvd") is not None:
+            names.insert(0, "dvd")  # first: traffic of the test's other fixtures is recorded too
+        elif settings.block_network:
+            names.insert(0, "_dvd_blocked_network")
+
+
+class _ReportKeeper:
+    """Keeps the setup and call reports of tests with a DVD, whose teardown decides on saving from them.
+
+    Registered by the first test that uses a DVD: sessions without DVDs pay no hook wrapper per test phase.
+    """
+
+    name = "playback_dvd.report_keeper"
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, Any, Any]:
+        report = yield
+        if item.stash.get(ACTIVE, False):
+            item.stash.setdefault(REPORTS, {})[report.when] = report
+        return report
 
 
 def safe_file_name(name: str) -> str:
@@ -187,6 +212,8 @@ def dvd(
         own_path=Path(dvd_dir) / f"{default_dvd_name}{suffix}",
         dvd_dir=Path(dvd_dir),
     )
+    if not request.config.pluginmanager.has_plugin(_ReportKeeper.name):
+        request.config.pluginmanager.register(_ReportKeeper(), _ReportKeeper.name)
     node.stash[ACTIVE] = True
     try:
         yield activation.start()
@@ -195,19 +222,10 @@ def dvd(
         activation.finish(node.stash.get(REPORTS, {}))
 
 
-@pytest.fixture(autouse=True)
-def _playback_dvd(request: pytest.FixtureRequest) -> Iterator[None]:
-    # Costs one stash lookup and one marker lookup in tests that use no DVD.
-    settings = request.config.stash[SETTINGS]
-    if settings.disabled:
-        yield
-    elif "dvd" in request.fixturenames or request.node.get_closest_marker("dvd") is not None:
-        request.getfixturevalue("dvd")
-        yield
-    elif settings.block_network:
-        from ._pytest_network import blocked_network
+@pytest.fixture
+def _dvd_blocked_network(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Refuse httpx requests to hosts not allowed (--dvd-block-network, tests without a DVD)."""
+    from ._pytest_network import blocked_network
 
-        with blocked_network(settings.allowed_hosts):
-            yield
-    else:
+    with blocked_network(request.config.stash[SETTINGS].allowed_hosts):
         yield
