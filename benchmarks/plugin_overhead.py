@@ -25,13 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
-SUITE = '''
+SUITE = """
 import pytest
 
 @pytest.mark.parametrize("number", range({tests}))
 def test_nothing(number):
     assert number >= 0
-'''
+"""
 
 
 def _children_cpu() -> float:
