@@ -115,7 +115,7 @@ def test_items(number):
     assert httpx.get(URL + f"/items?id={{number}}").json()["id"] == str(number)
 """,
     )
-    result = session.pytester.runpytest_subprocess("-p", "xdist", "-n", "2", "-p", "no:cacheprovider")
+    result = session.pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=count)
     assert sorted(session.hits()) == sorted(f"/items?id={n}" for n in range(count))
     folder = session.path / "dvds" / "test_many"
@@ -130,6 +130,6 @@ def test_items(number):
 
     session.server.reset()
     session.pytester.runpytest_subprocess(
-        "-p", "xdist", "-n", "2", "-p", "no:cacheprovider", "--dvd-record-mode=none"
+        "-n", "2", "-p", "no:cacheprovider", "--dvd-record-mode=none"
     ).assert_outcomes(passed=count)
     assert session.hits() == []
