@@ -66,7 +66,8 @@ def import_cost_ms() -> float:
     for _ in range(9):
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         command = [sys.executable, "-X", "importtime", "-c", code]
-        lines = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stderr.splitlines()
+        completed = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+        lines = completed.stderr.splitlines()
         after_pytest = lines[next(n for n, line in enumerate(lines) if line.rstrip().endswith("| pytest")) :]
         totals.append(sum(int(line.split("|")[0].split(":")[1]) for line in after_pytest[1:]) / 1000)
     return statistics.median(totals)
@@ -122,14 +123,18 @@ def main() -> None:
                 cpus[name].append(cpu)
     plugins = "all installed plugins" if args.all_plugins else "no other plugins"
     print(f"pytest session, {args.tests} tests using no DVD, {plugins}, median of {args.runs} runs each:")
-    print(f"  {'':15} {'CPU ms':>8} {'wall ms':>9}")
+    # Other processes only ever add time, so the minimum is the steadier estimate on a busy machine.
+    print(f"  {'':15} {'CPU ms':>8} {'wall ms':>9} {'min CPU':>9} {'min wall':>9}")
     for name in variants:
         cpu, wall = statistics.median(cpus[name]) * 1000, statistics.median(walls[name]) * 1000
-        print(f"  {name:15} {cpu:8.1f} {wall:9.1f}")
+        print(f"  {name:15} {cpu:8.1f} {wall:9.1f} {min(cpus[name]) * 1e3:9.1f} {min(walls[name]) * 1e3:9.1f}")
     median = statistics.median
     cpu_overhead = (median(cpus["with plugin"]) - median(cpus["without plugin"])) * 1e3
     wall_overhead = (median(walls["with plugin"]) - median(walls["without plugin"])) * 1e3
-    print(f"  {'overhead':15} {cpu_overhead:8.1f} {wall_overhead:9.1f}   (target: under 20 ms)")
+    min_cpu = (min(cpus["with plugin"]) - min(cpus["without plugin"])) * 1e3
+    min_wall = (min(walls["with plugin"]) - min(walls["without plugin"])) * 1e3
+    print(f"  {'overhead':15} {cpu_overhead:8.1f} {wall_overhead:9.1f} {min_cpu:9.1f} {min_wall:9.1f}")
+    print("  (target: under 20 ms)")
     print("the same overhead in its two parts:")
     imports = import_cost_ms()
     print(f"  importing the plugin's modules (after pytest)  {imports:6.1f} ms")
