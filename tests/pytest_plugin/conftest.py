@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpcore
+import httpx
 import pytest
+
+# In-process pytester runs put sys.modules back as it was after each run: a module first imported inside
+# one (httpx imports httpcore lazily; the plugin imports its DVD machinery lazily) would be dropped and
+# imported again later as a second copy, whose classes differ from those cached elsewhere (httpx maps
+# httpcore's exceptions with a dict built once). Import them here, before any inner run.
+from playback_dvd import _pytest_activation, _pytest_network
+
+_LOADED_BEFORE_INNER_RUNS = (httpcore, httpx, _pytest_activation, _pytest_network)
 
 
 def pytest_configure(config: pytest.Config) -> None:
