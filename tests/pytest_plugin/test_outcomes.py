@@ -115,8 +115,12 @@ def test_items(number):
     assert httpx.get(URL + f"/items?id={{number}}").json()["id"] == str(number)
 """,
     )
-    result = session.pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
+    # Only the two plugins under test (the others, hypothesis first, cost each worker a second to import).
+    session.env("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    plugins = ("-p", "xdist.plugin", "-p", "playback_dvd.pytest_plugin", "-p", "no:cacheprovider")
+    result = session.pytester.runpytest_subprocess(*plugins, "-n", "2")
     result.assert_outcomes(passed=count)
+    result.stdout.fnmatch_lines(["*2 workers*"])
     assert sorted(session.hits()) == sorted(f"/items?id={n}" for n in range(count))
     folder = session.path / "dvds" / "test_many"
     assert sorted(path.name for path in folder.iterdir()) == sorted(
@@ -129,7 +133,7 @@ def test_items(number):
         ]
 
     session.server.reset()
-    session.pytester.runpytest_subprocess(
-        "-n", "2", "-p", "no:cacheprovider", "--dvd-record-mode=none"
-    ).assert_outcomes(passed=count)
+    session.pytester.runpytest_subprocess(*plugins, "-n", "2", "--dvd-record-mode=none").assert_outcomes(
+        passed=count
+    )
     assert session.hits() == []
