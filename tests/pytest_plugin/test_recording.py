@@ -232,3 +232,15 @@ def test_items(dvd):
     session.run("--dvd-disable").assert_outcomes(passed=1)
     assert session.hits() == ["/items?id=1", "/items?id=1"]
     assert not (session.path / "dvds").exists()
+
+
+def test_mode_rewrite_works_from_a_mark(session: Session) -> None:
+    session.module("test_api", IDS_FROM_ENV)
+    session.env("IDS", "1")
+    session.run().assert_outcomes(passed=1)
+    session.module(
+        "test_api", IDS_FROM_ENV.replace("@pytest.mark.dvd\n", '@pytest.mark.dvd(record_mode="rewrite")\n')
+    )
+    session.env("IDS", "2")
+    session.run().assert_outcomes(passed=1)
+    assert session.recorded_urls(session.dvd_file("test_api", "test_items")) == ["/items?id=2"]
