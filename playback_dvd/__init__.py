@@ -16,7 +16,7 @@ from ._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
 from ._models import ExceptionInfo, Interaction, Output, Request, Response
 from ._playback import Playback
 from ._use_dvd import use_dvd
-from .cassettes import Cassette, MemoryCassette, RecordingNotFound
+from .cassettes import Cassette, LocalCassette, MemoryCassette, RecordingNotFound
 
 try:
     __version__ = _version("playback-dvd")
@@ -31,6 +31,7 @@ __all__ = [
     "DVDFormatError",
     "ExceptionInfo",
     "Interaction",
+    "LocalCassette",
     "MemoryCassette",
     "Output",
     "Playback",
