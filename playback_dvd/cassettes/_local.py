@@ -96,8 +96,8 @@ class LocalCassette:
         """
         parts = check_document_for_saving(document)
         # Both payloads are built before anything is written: bad data leaves the directory untouched.
-        payload = dumps(document, binary=self.binary)
         sidecar = _metadata_payload(document, parts)
+        payload = dumps(document, binary=self.binary)
         folder = self._day_folder(parts)
         atomic_write(folder / f"{parts.unique}{self._suffix}", payload)
         # A copy in the other format would shadow this one for a cassette configured the other way.
