@@ -155,9 +155,11 @@ class LocalCassette:
             ValueError: *limit* is negative.
             DVDFormatError: A metadata file met on the way is corrupt.
         """
-        check_limit(limit)
-        for recording_id, _ in self._search(category, start_date, end_date, metadata, limit, False):
-            yield recording_id
+        check_limit(limit)  # here, not in the generator: a bad limit fails at the call, not at first next()
+        return (
+            recording_id
+            for recording_id, _ in self._search(category, start_date, end_date, metadata, limit, False)
+        )
 
     def iter_recordings_metadata(
         self,
@@ -174,8 +176,10 @@ class LocalCassette:
             DVDFormatError: A metadata file met on the way is corrupt.
         """
         check_limit(limit)
-        for recording_id, recorded in self._search(category, start_date, end_date, metadata, limit, True):
-            yield recording_id, recorded if recorded is not None else {}
+        return (
+            (recording_id, recorded if recorded is not None else {})
+            for recording_id, recorded in self._search(category, start_date, end_date, metadata, limit, True)
+        )
 
     def delete_recording(self, recording_id: str) -> None:
         """Remove a recording: its metadata file first, so no search returns it half-deleted.

@@ -8,6 +8,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+import msgpack
+
 from .._models import DVDDocument
 from .._serialization import dumps_binary, loads_binary
 from ._ids import RecordingIdParts, check_document_for_saving, check_recording_id, safe_category
@@ -37,9 +39,11 @@ class MemoryCassette:
         """
         parts = check_document_for_saving(document)
         payload = dumps_binary(document)
-        # The metadata kept for searches goes through the same encoding as the payload, so a search sees
-        # exactly what get_recording_metadata returns (tuples become lists, as in every other cassette).
-        recorded_metadata = dict(loads_binary(payload, f"memory recording {document.id}").metadata)
+        # The metadata kept for searches goes through the payload's encoding (msgpack), so it is exactly what
+        # get_recording returns: tuples become lists, as in every other cassette.
+        recorded_metadata = msgpack.unpackb(
+            msgpack.packb(dict(document.metadata), use_bin_type=True), raw=False
+        )
         with self._lock:
             self._payloads[parts.recording_id] = payload
             self._metadata[parts.recording_id] = (parts, recorded_metadata)
@@ -81,8 +85,8 @@ class MemoryCassette:
         limit: int | None = None,
     ) -> Iterator[str]:
         """Ids of the matching recordings, oldest first (see `Cassette.iter_recording_ids`)."""
-        for recording_id, _ in self.iter_recordings_metadata(category, start_date, end_date, metadata, limit):
-            yield recording_id
+        pairs = self.iter_recordings_metadata(category, start_date, end_date, metadata, limit)
+        return (recording_id for recording_id, _ in pairs)
 
     def iter_recordings_metadata(
         self,
@@ -93,8 +97,17 @@ class MemoryCassette:
         limit: int | None = None,
     ) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """``(id, metadata)`` of the matching recordings, oldest first (see `Cassette.iter_recording_ids`)."""
-        check_limit(limit)
-        wanted_category = safe_category(category)
+        check_limit(limit)  # here, not in the generator: a bad limit fails at the call, not at first next()
+        return self._search(safe_category(category), start_date, end_date, metadata, limit)
+
+    def _search(
+        self,
+        wanted_category: str,
+        start_date: datetime | None,
+        end_date: datetime | None,
+        metadata: Mapping[str, Any] | None,
+        limit: int | None,
+    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
         with self._lock:  # a snapshot: saving while a caller iterates neither fails nor blocks
             entries = sorted(
                 (recording_id, entry)

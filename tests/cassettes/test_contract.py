@@ -73,6 +73,14 @@ def test_overwriting_an_id_replaces_the_recording(cassette: Cassette) -> None:
     assert list(cassette.iter_recording_ids(CATEGORY)) == [recording_id]
 
 
+def test_changing_a_document_after_saving_it_does_not_change_the_recording(cassette: Cassette) -> None:
+    document = full_document(new_recording_id(CATEGORY, DAY))
+    cassette.save_recording(document)
+    document.metadata["customer"]["tags"].append("changed")  # type: ignore[index]
+    assert cassette.get_recording(str(document.id)).metadata["customer"]["tags"] == ["vip", "beta"]
+    assert cassette.get_recording_metadata(str(document.id))["customer"]["tags"] == ["vip", "beta"]
+
+
 def test_a_document_without_id_is_refused(cassette: Cassette) -> None:
     with pytest.raises(ValueError, match="needs an id"):
         cassette.save_recording(DVDDocument(category=CATEGORY))
@@ -407,9 +415,11 @@ def test_a_zero_limit_returns_nothing(cassette: Cassette, week: dict[int, str]) 
     assert list(cassette.iter_recording_ids(CATEGORY, limit=0)) == []
 
 
-def test_a_negative_limit_is_refused(cassette: Cassette) -> None:
+def test_a_negative_limit_is_refused_at_the_call(cassette: Cassette) -> None:
     with pytest.raises(ValueError, match="limit"):
-        list(cassette.iter_recording_ids(CATEGORY, limit=-1))
+        cassette.iter_recording_ids(CATEGORY, limit=-1)
+    with pytest.raises(ValueError, match="limit"):
+        cassette.iter_recordings_metadata(CATEGORY, limit=-1)
 
 
 # -- searching with metadata ------------------------------------------------------------------------------

@@ -226,3 +226,11 @@ def test_it_is_a_context_manager(tmp_path: Path) -> None:
 
 def test_its_repr_names_the_directory_and_format(tmp_path: Path) -> None:
     assert repr(LocalCassette("recordings", binary=False)) == "LocalCassette('recordings', binary=False)"
+
+
+def test_a_search_with_limit_stops_reading_at_its_last_match(tmp_path: Path) -> None:
+    cassette = LocalCassette(tmp_path)
+    first = save_small(cassette, DAY, order_id=1)
+    later = save_small(cassette, DAY + timedelta(seconds=1), order_id=1)
+    (tmp_path / f"Checkout/2026/03/04/{_unique(later)}.meta.json").write_text("not json")
+    assert list(cassette.iter_recording_ids(CATEGORY, metadata={"order_id": 1}, limit=1)) == [first]
