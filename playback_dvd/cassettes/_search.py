@@ -116,6 +116,8 @@ def recorded_at_of(metadata: Mapping[str, Any], id_parts: RecordingIdParts | Non
     """When a recording was made: its ``recorded_at`` metadata (ISO 8601), else the day in its id."""
     value = metadata.get("recorded_at")
     if isinstance(value, str):
+        if value.endswith(("Z", "z")):  # fromisoformat reads "Z" only from Python 3.11
+            value = value[:-1] + "+00:00"
         try:
             return as_utc(datetime.fromisoformat(value))
         except ValueError:
