@@ -478,7 +478,7 @@ def test_a_search_never_returns_an_id_that_cannot_be_loaded(cassette: Cassette) 
 
     def keep_saving() -> None:
         try:
-            for step in range(300):
+            for step in range(150):
                 save_small(cassette, DAY + timedelta(milliseconds=step), step=step)
         except BaseException as error:  # reported by the main thread
             errors.append(error)
@@ -487,17 +487,18 @@ def test_a_search_never_returns_an_id_that_cannot_be_loaded(cassette: Cassette) 
 
     saver = threading.Thread(target=keep_saving)
     saver.start()
-    loaded = 0
-    while not done.is_set() or loaded == 0:
+    loaded: set[str] = set()
+    while not done.is_set():
         for recording_id in cassette.iter_recording_ids(
             CATEGORY, metadata={"step": {"operator": ">=", "value": 0}}
         ):
-            assert cassette.get_recording(recording_id).id == recording_id
-            loaded += 1
+            if recording_id not in loaded:  # an orphan could only show the first time its id is listed
+                assert cassette.get_recording(recording_id).id == recording_id
+                loaded.add(recording_id)
     saver.join()
     assert errors == []
-    assert loaded > 0
-    assert len(list(cassette.iter_recording_ids(CATEGORY))) == 300
+    assert len(loaded) > 0
+    assert len(list(cassette.iter_recording_ids(CATEGORY))) == 150
 
 
 def test_closing_twice_is_harmless(cassette: Cassette) -> None:
