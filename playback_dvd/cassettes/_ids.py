@@ -9,6 +9,7 @@ from datetime import date, datetime, timezone
 import attrs
 
 from .._models import DVDDocument
+from ._protocol import RecordingNotFound
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _ID = re.compile(r"^(?P<category>[A-Za-z0-9_.-]+)/(?P<day>\d{4}-\d{2}-\d{2})/(?P<unique>[0-9a-f]{32})$")
@@ -27,8 +28,8 @@ def new_recording_id(category: str, recorded_at: datetime | None = None) -> str:
     """A fresh, unique id for a recording of *category* made at *recorded_at* (UTC; default now).
 
     The unique part starts with the recording time in milliseconds (12 hex digits) followed by 80 random
-    bits, so ids of one category sort in the order the recordings were made (to the millisecond), and
-    every cassette can list them oldest first by plain name order.
+    bits, so ids of one category sort in the order the recordings were made (to the millisecond): a
+    cassette lists a day newest first from the names alone, without reading any metadata.
     """
     when = (recorded_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     milliseconds = max(0, int(when.timestamp() * 1000))
@@ -67,7 +68,7 @@ def check_recording_id(recording_id: str) -> RecordingIdParts:
     """Split a recording id, refusing anything `new_recording_id` could not have made.
 
     Cassettes call it before touching storage, so an id such as ``../../etc/passwd`` never becomes a path or
-    a key.
+    a key (`recording_id_parts_or_not_found` is the variant for reads).
 
     Raises:
         ValueError: *recording_id* is not of the form ``{category}/{YYYY-MM-DD}/{32 hex}``.
@@ -78,6 +79,19 @@ def check_recording_id(recording_id: str) -> RecordingIdParts:
             f"{recording_id!r} is not a recording id: expected {ID_FORM}, as made by "
             "playback_dvd.cassettes.new_recording_id"
         )
+    return parts
+
+
+def recording_id_parts_or_not_found(recording_id: str, where: str) -> RecordingIdParts:
+    """Split a recording id about to be read; an id not of our form is simply not there.
+
+    Raises:
+        RecordingNotFound: *recording_id* is not of the form ``{category}/{YYYY-MM-DD}/{32 hex}`` (the
+            message says so, and names *where*).
+    """
+    parts = parse_recording_id(recording_id)
+    if parts is None:
+        raise RecordingNotFound(recording_id, f"{where} (not a recording id: expected {ID_FORM})")
     return parts
 
 
@@ -93,7 +107,7 @@ def check_document_for_saving(document: DVDDocument) -> RecordingIdParts:
     parts = check_recording_id(document.id)
     if document.category is not None and safe_category(document.category) != parts.category:
         raise ValueError(
-            f"recording {document.id!r} has category {document.category!r}, but its id names category "
-            f"{parts.category!r}; make the id with new_recording_id({document.category!r})"
+            f"recording id {document.id!r} is not of category {document.category!r} (it names "
+            f"{parts.category!r}); make the id with new_recording_id({document.category!r})"
         )
     return parts

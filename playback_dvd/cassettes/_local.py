@@ -7,7 +7,9 @@ Layout (the S3 one, on disk)::
 
 Every file is written atomically (temp file, fsync, rename), the DVD before its ``.meta.json``, and a delete
 removes the ``.meta.json`` first. Searches read only the date folders in the window and the ``.meta.json``
-files, so a search never returns an id whose DVD is missing, and never decodes a DVD. Each recording owns
+files, so a search never returns an id whose DVD is missing, and never decodes a DVD. Searches list the
+newest recordings first: the newest day folder first, and in a folder the names in reverse order (the
+unique part of an id starts with its recording time). Each recording owns
 its own files, so threads and processes saving at once never write to the same file (no lock needed).
 """
 
@@ -26,7 +28,14 @@ from .._errors import DVDFormatError
 from .._files import atomic_write
 from .._models import DVDDocument
 from .._serialization import dumps, loads
-from ._ids import RecordingIdParts, check_document_for_saving, check_recording_id, safe_category
+from ._ids import (
+    RecordingIdParts,
+    check_document_for_saving,
+    check_recording_id,
+    parse_recording_id,
+    recording_id_parts_or_not_found,
+    safe_category,
+)
 from ._protocol import RecordingNotFound
 from ._search import (
     as_utc,
@@ -108,11 +117,11 @@ class LocalCassette:
         """Load the recording with this id.
 
         Raises:
-            RecordingNotFound: There is no such recording (the error names the id and the directory).
-            ValueError: *recording_id* is not a recording id.
+            RecordingNotFound: There is no such recording, or *recording_id* is not a recording id (the
+                error names the id and the directory).
             DVDFormatError: The DVD file is corrupt (the error names the file).
         """
-        parts = check_recording_id(recording_id)
+        parts = recording_id_parts_or_not_found(recording_id, self._where())
         folder = self._day_folder(parts)
         for suffix in (self._suffix, self._other_suffix):
             path = folder / f"{parts.unique}{suffix}"
@@ -129,11 +138,10 @@ class LocalCassette:
         """The metadata of a recording, read from its small ``.meta.json`` (the DVD is not opened).
 
         Raises:
-            RecordingNotFound: There is no such recording.
-            ValueError: *recording_id* is not a recording id.
+            RecordingNotFound: There is no such recording, or *recording_id* is not a recording id.
             DVDFormatError: The metadata file is corrupt.
         """
-        parts = check_recording_id(recording_id)
+        parts = recording_id_parts_or_not_found(recording_id, self._where())
         metadata = self._read_metadata(self._day_folder(parts) / f"{parts.unique}{METADATA_SUFFIX}")
         if metadata is not None:
             return metadata
@@ -149,7 +157,7 @@ class LocalCassette:
         metadata: Mapping[str, Any] | None = None,
         limit: int | None = None,
     ) -> Iterator[str]:
-        """Ids of the matching recordings, oldest first (see `Cassette.iter_recording_ids`).
+        """Ids of the matching recordings, newest first (see `Cassette.iter_recording_ids`).
 
         Raises:
             ValueError: *limit* is negative.
@@ -169,7 +177,7 @@ class LocalCassette:
         metadata: Mapping[str, Any] | None = None,
         limit: int | None = None,
     ) -> Iterator[tuple[str, Mapping[str, Any]]]:
-        """``(id, metadata)`` of the matching recordings, oldest first (see `Cassette.iter_recording_ids`).
+        """``(id, metadata)`` of the matching recordings, newest first (see `Cassette.iter_recording_ids`).
 
         Raises:
             ValueError: *limit* is negative.
@@ -184,10 +192,11 @@ class LocalCassette:
     def delete_recording(self, recording_id: str) -> None:
         """Remove a recording: its metadata file first, so no search returns it half-deleted.
 
-        Raises:
-            ValueError: *recording_id* is not a recording id.
+        An unknown id, or one that is not a recording id, is left alone (it cannot name a file here).
         """
-        parts = check_recording_id(recording_id)
+        parts = parse_recording_id(recording_id)
+        if parts is None:
+            return
         folder = self._day_folder(parts)
         for suffix in (METADATA_SUFFIX, BINARY_SUFFIX, JSON_SUFFIX):
             (folder / f"{parts.unique}{suffix}").unlink(missing_ok=True)
@@ -265,7 +274,7 @@ def _metadata_payload(document: DVDDocument, parts: RecordingIdParts) -> bytes:
 
 
 def _sorted_numbered(folder: Path, digits: int) -> list[tuple[int, Path]]:
-    """The sub-folders of *folder* named by a number of *digits* digits, in ascending order."""
+    """The sub-folders of *folder* named by a number of *digits* digits, the highest first."""
     try:
         entries = list(os.scandir(folder))
     except (FileNotFoundError, NotADirectoryError):
@@ -275,13 +284,13 @@ def _sorted_numbered(folder: Path, digits: int) -> list[tuple[int, Path]]:
         for entry in entries
         if len(entry.name) == digits and entry.name.isdigit() and entry.is_dir()
     ]
-    return sorted(numbered)
+    return sorted(numbered, reverse=True)
 
 
 def _day_folders(
     category_folder: Path, start_date: datetime | None, end_date: datetime | None
 ) -> Iterator[tuple[date, Path]]:
-    """The existing day folders of a category whose day meets the window, oldest first."""
+    """The existing day folders of a category whose day meets the window, newest first."""
     first = None if start_date is None else _day_of(start_date)
     last = None if end_date is None else _day_of(end_date)
     for year, year_folder in _sorted_numbered(category_folder, 4):
@@ -306,10 +315,13 @@ def _day_of(moment: datetime | date) -> date:
 
 
 def _uniques(folder: Path) -> list[str]:
-    """The unique parts of the recordings with a metadata file in a day folder, in name (= time) order."""
+    """The unique parts of the recordings with a metadata file in a day folder, newest first.
+
+    Unique parts made by `new_recording_id` start with the recording time, so name order is time order.
+    """
     try:
         names = os.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):
         return []
     found = [match[1] for match in map(_UNIQUE_METADATA_NAME.match, names) if match is not None]
-    return sorted(found)
+    return sorted(found, reverse=True)

@@ -12,7 +12,13 @@ import msgpack
 
 from .._models import DVDDocument
 from .._serialization import dumps_binary, loads_binary
-from ._ids import RecordingIdParts, check_document_for_saving, check_recording_id, safe_category
+from ._ids import (
+    RecordingIdParts,
+    check_document_for_saving,
+    parse_recording_id,
+    recording_id_parts_or_not_found,
+    safe_category,
+)
 from ._protocol import RecordingNotFound
 from ._search import check_limit, in_window, metadata_matches, recorded_at_of
 
@@ -52,10 +58,9 @@ class MemoryCassette:
         """The recording with this id.
 
         Raises:
-            RecordingNotFound: There is no such recording.
-            ValueError: *recording_id* is not a recording id.
+            RecordingNotFound: There is no such recording, or *recording_id* is not a recording id.
         """
-        check_recording_id(recording_id)
+        recording_id_parts_or_not_found(recording_id, _WHERE)
         with self._lock:
             payload = self._payloads.get(recording_id)
         if payload is None:
@@ -66,10 +71,9 @@ class MemoryCassette:
         """The metadata of a recording (a fresh copy; the recording is not decoded).
 
         Raises:
-            RecordingNotFound: There is no such recording.
-            ValueError: *recording_id* is not a recording id.
+            RecordingNotFound: There is no such recording, or *recording_id* is not a recording id.
         """
-        check_recording_id(recording_id)
+        recording_id_parts_or_not_found(recording_id, _WHERE)
         with self._lock:
             entry = self._metadata.get(recording_id)
         if entry is None:
@@ -84,7 +88,7 @@ class MemoryCassette:
         metadata: Mapping[str, Any] | None = None,
         limit: int | None = None,
     ) -> Iterator[str]:
-        """Ids of the matching recordings, oldest first (see `Cassette.iter_recording_ids`)."""
+        """Ids of the matching recordings, newest first (see `Cassette.iter_recording_ids`)."""
         pairs = self.iter_recordings_metadata(category, start_date, end_date, metadata, limit)
         return (recording_id for recording_id, _ in pairs)
 
@@ -96,7 +100,7 @@ class MemoryCassette:
         metadata: Mapping[str, Any] | None = None,
         limit: int | None = None,
     ) -> Iterator[tuple[str, Mapping[str, Any]]]:
-        """``(id, metadata)`` of the matching recordings, oldest first (see `Cassette.iter_recording_ids`)."""
+        """``(id, metadata)`` of the matching recordings, newest first (see `Cassette.iter_recording_ids`)."""
         check_limit(limit)  # here, not in the generator: a bad limit fails at the call, not at first next()
         return self._search(safe_category(category), start_date, end_date, metadata, limit)
 
@@ -110,9 +114,12 @@ class MemoryCassette:
     ) -> Iterator[tuple[str, Mapping[str, Any]]]:
         with self._lock:  # a snapshot: saving while a caller iterates neither fails nor blocks
             entries = sorted(
-                (recording_id, entry)
-                for recording_id, entry in self._metadata.items()
-                if entry[0].category == wanted_category
+                (
+                    (recording_id, entry)
+                    for recording_id, entry in self._metadata.items()
+                    if entry[0].category == wanted_category
+                ),
+                reverse=True,  # ids made by new_recording_id sort by recording time: newest first
             )
         found = 0
         for recording_id, (parts, recorded_metadata) in entries:
@@ -127,12 +134,9 @@ class MemoryCassette:
                 yield recording_id, _copy(recorded_metadata)
 
     def delete_recording(self, recording_id: str) -> None:
-        """Remove a recording (no error when it does not exist).
-
-        Raises:
-            ValueError: *recording_id* is not a recording id.
-        """
-        check_recording_id(recording_id)
+        """Remove a recording (no error when it does not exist, or *recording_id* is not a recording id)."""
+        if parse_recording_id(recording_id) is None:
+            return
         with self._lock:
             self._metadata.pop(recording_id, None)
             self._payloads.pop(recording_id, None)

@@ -32,30 +32,30 @@ class Cassette(Protocol):
     """A store of recordings, each a `DVDDocument` under a recording id (see `new_recording_id`).
 
     Implementations: `MemoryCassette`, `LocalCassette`, `S3Cassette`, `CachedS3Cassette`. Every one passes
-    the same contract test suite (``tests/cassettes/test_contract.py``), which pins down these rules:
+    the same contract test suite (``tests/cassettes/test_contract*.py``), which pins down these rules:
 
-    - Ids are ``{category}/{YYYY-MM-DD}/{32 hex}``; anything else is refused with a ValueError before storage
-      is touched. A recording's category, for searches, is the one its id names.
-    - Searches list recordings oldest first: in id order, which is recording order for ids made by
-      `new_recording_id`. ``limit`` counts the recordings that passed every filter.
+    - Ids are ``{category}/{YYYY-MM-DD}/{32 hex}``. Saving under anything else is a ValueError; reading it
+      is a `RecordingNotFound`; deleting it does nothing. Storage is never touched with such an id.
+    - Searches list the newest recordings first. ``limit`` counts the recordings that passed every filter.
     - A search never returns an id that `get_recording` cannot then load (the recording is stored before
       what searches read, and removed after).
+
+    `MemoryCassette` and `LocalCassette` also offer ``iter_recordings_metadata(...)`` (the same search,
+    yielding ``(id, metadata)`` pairs); it is not part of the protocol.
     """
 
     def save_recording(self, document: DVDDocument) -> None:
         """Store *document* under ``document.id``, replacing any recording with that id.
 
         Raises:
-            ValueError: The document has no id, an id not of the form `new_recording_id` makes, or a
-                category other than the one its id names.
+            ValueError: The document has no id, or an id not of the form `new_recording_id` makes.
         """
 
     def get_recording(self, recording_id: str) -> DVDDocument:
         """The recording with this id.
 
         Raises:
-            RecordingNotFound: There is no such recording.
-            ValueError: *recording_id* is not a recording id.
+            RecordingNotFound: There is no such recording (or *recording_id* is not a recording id).
             DVDFormatError: The stored recording is corrupt.
         """
 
@@ -63,8 +63,7 @@ class Cassette(Protocol):
         """The metadata of a recording, without loading the whole recording where the backend allows.
 
         Raises:
-            RecordingNotFound: There is no such recording.
-            ValueError: *recording_id* is not a recording id.
+            RecordingNotFound: There is no such recording (or *recording_id* is not a recording id).
         """
 
     def iter_recording_ids(
@@ -90,32 +89,14 @@ class Cassette(Protocol):
             limit: At most this many ids (counted after filtering).
 
         Returns:
-            The ids, oldest first, produced lazily.
+            The ids, newest first, produced lazily.
 
         Raises:
-            ValueError: *limit* is negative.
             ConfigurationError: A metadata filter uses an unknown operator.
         """
 
-    def iter_recordings_metadata(
-        self,
-        category: str,
-        start_date: datetime | None = None,
-        end_date: datetime | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        limit: int | None = None,
-    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
-        """The same search as `iter_recording_ids`, yielding ``(id, metadata)`` pairs.
-
-        .. versionadded:: 0.1
-        """
-
     def delete_recording(self, recording_id: str) -> None:
-        """Remove a recording (no error when it does not exist).
-
-        Raises:
-            ValueError: *recording_id* is not a recording id.
-        """
+        """Remove a recording (no error when it does not exist, or *recording_id* is not a recording id)."""
 
     def close(self) -> None:
         """Release what the cassette holds (flush pending writes, close clients)."""

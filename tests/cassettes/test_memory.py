@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from playback_dvd import MemoryCassette
 
-from ._documents import save_small
+from ._recordings import save_small
 
 
 def test_its_length_is_the_number_of_recordings() -> None:
