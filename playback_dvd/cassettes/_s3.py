@@ -20,14 +20,7 @@ from .._models import DVDDocument
 from .._serialization import dumps, loads
 from ._ids import RecordingIdParts, parse_recording_id
 from ._protocol import RecordingNotFound
-from ._s3_errors import (
-    MissingDependencyError,
-    ReadOnlyCassetteError,
-    S3AccessDenied,
-    S3BucketNotFound,
-    S3Error,
-    S3Throttled,
-)
+from ._s3_errors import NOT_FOUND_CODES, MissingDependencyError, ReadOnlyCassetteError, S3Error, error_from
 from ._s3_layout import (
     EXTERNAL,
     IndexEntry,
@@ -50,13 +43,6 @@ except ImportError as _error:  # pragma: no cover  # the s3 extra is not install
 SamplingCalculator = Callable[[str, int, DVDDocument], float]
 """``(category, size_bytes, document) -> ratio``: the share (0..1) of such recordings to keep."""
 
-_NOT_FOUND = frozenset({"NoSuchKey", "404", "NotFound"})
-_DENIED = frozenset(
-    {"AccessDenied", "403", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
-)
-_THROTTLED = frozenset(
-    {"SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "503", "ServiceUnavailable"}
-)
 _KEYED_OPERATIONS = frozenset({"PutObject", "GetObject", "HeadObject", "DeleteObject"})
 _DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
 
@@ -64,24 +50,6 @@ _DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
 def client_config() -> Any:
     """The botocore `Config` the S3 cassettes use: standard retry mode, a pool for many writer threads."""
     return Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=50)
-
-
-def _error_from(error: Exception, *, bucket: str, key: str, operation: str) -> S3Error:
-    """Our error for a botocore failure: the class says what to do, the message names bucket and key."""
-    if isinstance(error, ClientError):
-        details = error.response.get("Error", {})
-        code = str(details.get("Code") or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
-        message = str(details.get("Message") or "")
-    else:
-        code, message = type(error).__name__, str(error)
-    kind: type[S3Error] = S3Error
-    if code == "NoSuchBucket":
-        kind = S3BucketNotFound
-    elif code in _DENIED or type(error).__name__ in {"NoCredentialsError", "PartialCredentialsError"}:
-        kind = S3AccessDenied
-    elif code in _THROTTLED:
-        kind = S3Throttled
-    return kind(bucket=bucket, key=key, operation=operation, code=code, message=message)
 
 
 class S3Cassette:
@@ -251,10 +219,8 @@ class S3Cassette:
             DVDFormatError: The stored object is not a readable DVD.
             S3Error: S3 refused.
         """
-        payload = self.get_recording_bytes(recording_id)
-        parts = parse_recording_id(recording_id)
-        assert parts is not None  # get_recording_bytes refused anything else
-        return loads(payload, f"s3://{self.bucket}/{self.layout.dvd_key(parts)}")
+        key = self._dvd_key_of(recording_id)
+        return loads(self._get_dvd(recording_id, key), f"s3://{self.bucket}/{key}")
 
     def get_recording_bytes(self, recording_id: str) -> bytes:
         """The stored DVD of a recording, as bytes (binary format): one GET.
@@ -263,15 +229,19 @@ class S3Cassette:
             RecordingNotFound: No such recording.
             S3Error: S3 refused.
         """
+        return self._get_dvd(recording_id, self._dvd_key_of(recording_id))
+
+    def _dvd_key_of(self, recording_id: str) -> str:
         parts = parse_recording_id(recording_id)
         if parts is None:
             raise RecordingNotFound(recording_id, self.location)
-        key = self.layout.dvd_key(parts)
+        return self.layout.dvd_key(parts)
+
+    def _get_dvd(self, recording_id: str, key: str) -> bytes:
         try:
-            response = self._call("GetObject", key)
-            return bytes(response["Body"].read())
+            return bytes(self._call("GetObject", key)["Body"].read())
         except S3Error as error:
-            if error.code in _NOT_FOUND:
+            if error.code in NOT_FOUND_CODES:
                 raise RecordingNotFound(recording_id, self.location) from None
             raise
 
@@ -365,7 +335,7 @@ class S3Cassette:
         try:
             body = self._call("GetObject", key)["Body"].read()
         except S3Error as error:
-            if error.code in _NOT_FOUND:
+            if error.code in NOT_FOUND_CODES:
                 return None
             raise
         try:
@@ -415,7 +385,7 @@ class S3Cassette:
                 params["Key"] = key
             return method(Bucket=self.bucket, **params)
         except (ClientError, BotoCoreError) as error:
-            raise _error_from(error, bucket=self.bucket, key=key, operation=operation) from error
+            raise error_from(error, bucket=self.bucket, key=key, operation=operation) from error
 
     def _check_writable(self, operation: str) -> None:
         if self.read_only:

@@ -67,3 +67,31 @@ class S3Throttled(S3Error):
     """S3 kept answering SlowDown/throttling after botocore's standard retries."""
 
     hint = "S3 is throttling this prefix; spread the load over key prefixes or retry later"
+
+
+NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+_DENIED = frozenset(
+    {"AccessDenied", "403", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
+)
+_THROTTLED = frozenset(
+    {"SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "503", "ServiceUnavailable"}
+)
+
+
+def error_from(error: Exception, *, bucket: str, key: str, operation: str) -> S3Error:
+    """Our error for a botocore failure: the class says what to do, the message names bucket and key."""
+    response = getattr(error, "response", None)  # a botocore ClientError: S3 answered with an error
+    if isinstance(response, dict):
+        details = response.get("Error", {})
+        code = str(details.get("Code") or response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
+        message = str(details.get("Message") or "")
+    else:
+        code, message = type(error).__name__, str(error)
+    kind: type[S3Error] = S3Error
+    if code == "NoSuchBucket":
+        kind = S3BucketNotFound
+    elif code in _DENIED or type(error).__name__ in {"NoCredentialsError", "PartialCredentialsError"}:
+        kind = S3AccessDenied
+    elif code in _THROTTLED:
+        kind = S3Throttled
+    return kind(bucket=bucket, key=key, operation=operation, code=code, message=message)
