@@ -18,7 +18,7 @@ from ._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
 from ._models import ExceptionInfo, Interaction, Output, Request, Response
 from ._playback import Playback
 from ._use_dvd import use_dvd
-from .cassettes import Cassette, MemoryCassette, RecordingNotFound
+from .cassettes import Cassette, LocalCassette, MemoryCassette, RecordingNotFound
 from .cassettes._s3_errors import (
     MissingDependencyError,
     ReadOnlyCassetteError,
@@ -46,6 +46,7 @@ __all__ = [
     "DVDFormatError",
     "ExceptionInfo",
     "Interaction",
+    "LocalCassette",
     "MemoryCassette",
     "MissingDependencyError",
     "Output",

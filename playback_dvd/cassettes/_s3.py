@@ -12,7 +12,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .._errors import ConfigurationError
@@ -148,10 +148,11 @@ class S3Cassette:
             return
         stamp = self._next_stamp()
         kind, inline, metadata_json = encode_metadata(document.metadata)
-        index_key = self.layout.index_key(parts, stamp, kind, inline)
+        recorded_at = recorded_at_of(document.metadata, parts)
+        index_key = self.layout.index_key(parts, stamp, recorded_at, kind, inline)
         if index_key is None:  # too long for a key name: the metadata gets its own object
             kind = EXTERNAL
-            index_key = self.layout.index_key(parts, stamp, EXTERNAL, "")
+            index_key = self.layout.index_key(parts, stamp, recorded_at, EXTERNAL, "")
             if index_key is None:
                 raise ValueError(f"the key prefix {self.layout.prefix!r} is too long for S3 keys")
         dvd_key = self.layout.dvd_key(parts)
@@ -272,41 +273,66 @@ class S3Cassette:
         metadata: Mapping[str, Any] | None = None,
         limit: int | None = None,
     ) -> Iterator[str]:
-        """Ids of the recordings of *category* in [start_date, end_date) whose metadata match, oldest first.
+        """Ids of the recordings of *category* in [start_date, end_date) whose metadata match, newest first.
 
-        Lists the category's index from the first day of the window (one request per 1,000 entries, lazily:
-        it stops as soon as *limit* ids were found); metadata is read from the key names. The window is
-        checked on the ``recorded_at`` metadata (else the id's day).
+        Lists the category's index one day at a time, newest day first (one ListObjectsV2 per 1,000
+        recordings of a day, plus a few to find which days exist), lazily: it stops as soon as *limit* ids
+        were found. Metadata is read from the key names. The window is checked on the ``recorded_at``
+        metadata (else the id's day).
 
         Raises:
             S3Error: S3 refused (raised while iterating).
         """
         if limit is not None and limit <= 0:
             return
-        root = self.layout.index_root(category)
-        start_after = ""
-        if start_date is not None:
-            # The id's day and recorded_at may straddle midnight: list one day more on each side.
-            first_day = as_utc(start_date).date() - timedelta(days=1)
-            start_after = f"{root}{first_day:%Y/%m/%d}"
+        # The id's day and recorded_at may straddle midnight: look at one more day on each side.
+        first_day = None if start_date is None else as_utc(start_date).date() - timedelta(days=1)
         last_day = None if end_date is None else as_utc(end_date).date() + timedelta(days=1)
         found = 0
-        pending: IndexEntry | None = None
-        for entry, _ in self._list_entries(root, start_after=start_after):
-            if last_day is not None and entry.parts.day > last_day:
-                break
-            if pending is not None and entry.recording_id == pending.recording_id:
-                if entry.stamp > pending.stamp:  # saved again under the same id: the latest save wins
-                    pending = entry
+        for day in self._days_newest_first(category, first_day, last_day):
+            latest: dict[str, IndexEntry] = {}
+            for entry, _ in self._list_entries(self.layout.index_day(category, day)):
+                kept = latest.get(entry.recording_id)
+                if kept is None or entry.stamp > kept.stamp:  # saved again under the same id: latest wins
+                    latest[entry.recording_id] = entry
+            newest_first = sorted(
+                latest.values(), key=lambda entry: (entry.recorded_micros, entry.recording_id), reverse=True
+            )
+            for entry in newest_first:
+                if self._selected(entry, start_date, end_date, metadata):
+                    yield entry.recording_id
+                    found += 1
+                    if limit is not None and found >= limit:
+                        return
+
+    def _days_newest_first(self, category: str, first: date | None, last: date | None) -> Iterator[date]:
+        """The days that have index entries, in [first, last], newest first: a LIST per year and month."""
+        root = self.layout.index_root(category)
+        for year in self._child_names(root, reverse=True):
+            if not _in_range(year, first, last, "%Y"):
                 continue
-            if pending is not None and self._selected(pending, start_date, end_date, metadata):
-                yield pending.recording_id
-                found += 1
-                if limit is not None and found >= limit:
-                    return
-            pending = entry
-        if pending is not None and self._selected(pending, start_date, end_date, metadata):
-            yield pending.recording_id
+            for month in self._child_names(f"{root}{year}/", reverse=True):
+                if not _in_range(f"{year}/{month}", first, last, "%Y/%m"):
+                    continue
+                for day_name in self._child_names(f"{root}{year}/{month}/", reverse=True):
+                    try:
+                        day = date(int(year), int(month), int(day_name))
+                    except ValueError:  # a foreign "folder" under the index: not ours
+                        continue
+                    if (first is None or day >= first) and (last is None or day <= last):
+                        yield day
+
+    def _child_names(self, prefix: str, *, reverse: bool) -> list[str]:
+        """The names of the "folders" right under *prefix* (ListObjectsV2 with a delimiter)."""
+        names: list[str] = []
+        params: dict[str, Any] = {"Prefix": prefix, "Delimiter": "/", "MaxKeys": 1000}
+        while True:
+            page = self._call("ListObjectsV2", prefix, **params)
+            names += [item["Prefix"][len(prefix) :].rstrip("/") for item in page.get("CommonPrefixes", ())]
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                return sorted(names, reverse=reverse)
+            params["ContinuationToken"] = token
 
     # -- internals -----------------------------------------------------------------------------------------
 
@@ -317,14 +343,12 @@ class S3Cassette:
         end_date: datetime | None,
         wanted: Mapping[str, Any] | None,
     ) -> bool:
-        if start_date is None and end_date is None and not wanted:
+        if (start_date or end_date) and not in_window(entry.recorded_at, start_date, end_date):
+            return False
+        if not wanted:
             return True
         recorded = self._metadata_of(entry)
         if recorded is None:  # an unreadable entry, or its metadata object is gone: not a usable recording
-            return False
-        if (start_date or end_date) and not in_window(
-            recorded_at_of(recorded, entry.parts), start_date, end_date
-        ):
             return False
         return metadata_matches(recorded, wanted)
 
@@ -430,6 +454,15 @@ def _parts_of(document: DVDDocument) -> RecordingIdParts:
             "(make ids with playback_dvd.cassettes.new_recording_id)"
         )
     return parts
+
+
+def _in_range(name: str, first: date | None, last: date | None, layout: str) -> bool:
+    """Whether the year (or year/month) *name* overlaps [first, last]."""
+    if not name.replace("/", "").isdigit():
+        return False
+    if first is not None and name < first.strftime(layout):
+        return False
+    return not (last is not None and name > last.strftime(layout))
 
 
 def _snake(operation: str) -> str:

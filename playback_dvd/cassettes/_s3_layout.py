@@ -3,14 +3,17 @@
 Three trees per category, under the cassette's key prefix (UTC days, from the recording id)::
 
     {prefix}{category}/{YYYY}/{MM}/{DD}/{unique}                        the DVD, binary format
-    {prefix}{category}/index/{YYYY}/{MM}/{DD}/{unique}.{stamp}.{meta}   index entry: an empty object whose
-                                                                        name carries the metadata
-    {prefix}{category}/metadata/{YYYY}/{MM}/{DD}/{unique}.{stamp}.json  metadata too large for a key name
+    {prefix}{category}/index/{YYYY}/{MM}/{DD}/{unique}.{stamp}.{time}.{meta}   index entry: an empty object
+                                                                               whose name carries the
+                                                                               metadata
+    {prefix}{category}/metadata/{YYYY}/{MM}/{DD}/{unique}.{stamp}.json         metadata too large for a key
 
 The DVD key is derived from the id alone (no listing to load a recording). A search lists the index tree
 only: one ListObjectsV2 answers up to 1,000 recordings with their metadata, instead of one GET per
 candidate. ``stamp`` is the save time (16 hex digits of nanoseconds): when a recording is saved again under
-the same id, the entry with the highest stamp wins. The second segment of an index or metadata key is a
+the same id, the entry with the highest stamp wins. ``time`` is when the recording was made (``recorded_at``,
+else the id's day; 16 hex digits of microseconds since 1970), so a search orders and windows recordings
+without reading their metadata. The second segment of an index or metadata key is a
 word, never a year, so the trees of one category cannot collide, and category names cannot contain ``/``.
 """
 
@@ -21,17 +24,19 @@ import binascii
 import json
 import zlib
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
 
 from ._ids import RecordingIdParts, parse_recording_id, safe_category
+from ._search import as_utc
 
 # S3 keys are at most 1,024 bytes of UTF-8. Servers that store objects as files (SeaweedFS, MinIO) also
 # refuse a path segment over 255 bytes, so long metadata is cut into segments of at most this many bytes.
 MAX_KEY_BYTES = 1024
 MAX_SEGMENT_BYTES = 250
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 INLINE_JSON = "j"
 INLINE_DEFLATE = "z"
 EXTERNAL = "x"
@@ -62,8 +67,14 @@ class IndexEntry:
     recording_id: str
     parts: RecordingIdParts
     stamp: int
+    recorded_micros: int
     kind: str
     payload: str
+
+    @property
+    def recorded_at(self) -> datetime:
+        """When the recording was made (UTC)."""
+        return EPOCH + timedelta(microseconds=self.recorded_micros)
 
 
 @attrs.frozen
@@ -91,9 +102,12 @@ class S3Layout:
         """The prefix of every index entry of one recording (several if it was saved more than once)."""
         return f"{self._index_day_of(parts)}{parts.unique}."
 
-    def index_key(self, parts: RecordingIdParts, stamp: int, kind: str, payload: str) -> str | None:
+    def index_key(
+        self, parts: RecordingIdParts, stamp: int, recorded_at: datetime, kind: str, payload: str
+    ) -> str | None:
         """The index entry of one save of a recording; None when the metadata payload is too long for it."""
-        name = f"{parts.unique}.{stamp:016x}.{kind}{payload}"  # ASCII: cut anywhere
+        micros = max(0, (as_utc(recorded_at) - EPOCH) // timedelta(microseconds=1))
+        name = f"{parts.unique}.{stamp:016x}.{micros:016x}.{kind}{payload}"  # ASCII: cut anywhere
         segments = [
             name[start : start + MAX_SEGMENT_BYTES] for start in range(0, len(name), MAX_SEGMENT_BYTES)
         ]
@@ -115,17 +129,16 @@ class S3Layout:
             return None
         category, _, year, month, day = segments[:5]
         name = "".join(segments[5:])
-        unique, _, rest = name.partition(".")
-        stamp_text, _, encoded = rest.partition(".")
+        unique, stamp_text, time_text, encoded = ([*name.split(".", 3), "", "", ""])[:4]
         parts = parse_recording_id(f"{category}/{year}-{month}-{day}/{unique}")
-        if parts is None or len(stamp_text) != 16 or not encoded:
+        if parts is None or len(stamp_text) != 16 or len(time_text) != 16 or not encoded:
             return None
         try:
-            stamp = int(stamp_text, 16)
+            stamp, micros = int(stamp_text, 16), int(time_text, 16)
         except ValueError:
             return None
         recording_id = f"{parts.category}/{parts.day.isoformat()}/{parts.unique}"
-        return IndexEntry(recording_id, parts, stamp, encoded[0], encoded[1:])
+        return IndexEntry(recording_id, parts, stamp, micros, encoded[0], encoded[1:])
 
 
 def encode_metadata(metadata: Mapping[str, Any]) -> tuple[str, str, bytes]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+import playback_dvd as pd
 
 from .._s3_servers import S3Server, ServerUnavailable, isolated_aws_environment, moto_server, seaweedfs_server
 
@@ -14,6 +17,7 @@ S3_BACKENDS = ("moto", "seaweedfs")
 
 __all__ = [
     "S3_BACKENDS",
+    "S3_CASSETTE_FACTORIES",
     "RequestCounter",
     "aws_environment",
     "moto_s3",
@@ -90,3 +94,18 @@ class RequestCounter:
     def reset(self) -> None:
         """Start counting from zero."""
         self.calls.clear()
+
+
+def _s3_cassette_factory(backend: str) -> Callable[[Path, pytest.FixtureRequest], Any]:
+    def make(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+        server = request.getfixturevalue(f"{backend}_s3")
+        if isinstance(server, str):
+            pytest.skip(server)
+        client = server.client()
+        return pd.S3Cassette(server.new_bucket(client), "contract", client=client)
+
+    return make
+
+
+S3_CASSETTE_FACTORIES = {f"s3-{backend}": _s3_cassette_factory(backend) for backend in S3_BACKENDS}
+"""The S3 backends of the contract suite (``tests/cassettes/test_contract.py``)."""

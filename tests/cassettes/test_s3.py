@@ -28,7 +28,7 @@ def _all_keys(client: Any, bucket: str) -> list[str]:
 
 
 @pytest.fixture
-def cassette(s3_client: Any, s3_bucket: str) -> S3Cassette:
+def s3_cassette(s3_client: Any, s3_bucket: str) -> S3Cassette:
     """An S3Cassette on a fresh bucket of the server under test."""
     return S3Cassette(s3_bucket, "recordings/prod", client=s3_client)
 
@@ -36,25 +36,25 @@ def cassette(s3_client: Any, s3_bucket: str) -> S3Cassette:
 # -- storing and reading -----------------------------------------------------------------------------------
 
 
-def test_saved_recording_reads_back_equal(cassette: S3Cassette) -> None:
+def test_saved_recording_reads_back_equal(s3_cassette: S3Cassette) -> None:
     document = make_document(order_id=42)
-    cassette.save_recording(document)
-    assert cassette.get_recording(document.id or "") == document
+    s3_cassette.save_recording(document)
+    assert s3_cassette.get_recording(document.id or "") == document
 
 
-def test_metadata_reads_back_without_loading_the_dvd(cassette: S3Cassette, s3_client: Any) -> None:
+def test_metadata_reads_back_without_loading_the_dvd(s3_cassette: S3Cassette, s3_client: Any) -> None:
     document = make_document(order_id=42, customer="acme")
-    cassette.save_recording(document)
+    s3_cassette.save_recording(document)
     requests = RequestCounter(s3_client)
-    assert cassette.get_recording_metadata(document.id or "") == document.metadata
+    assert s3_cassette.get_recording_metadata(document.id or "") == document.metadata
     assert requests.calls == {"ListObjectsV2": 1}
 
 
 def test_dvd_is_stored_in_binary_format_at_the_key_the_id_gives(
-    cassette: S3Cassette, s3_client: Any, s3_bucket: str
+    s3_cassette: S3Cassette, s3_client: Any, s3_bucket: str
 ) -> None:
     document = make_document("Checkout")
-    cassette.save_recording(document)
+    s3_cassette.save_recording(document)
     parts = parse_recording_id(document.id or "")
     assert parts is not None
     key = f"recordings/prod/Checkout/{parts.day:%Y/%m/%d}/{parts.unique}"
@@ -62,74 +62,74 @@ def test_dvd_is_stored_in_binary_format_at_the_key_the_id_gives(
     assert stored.startswith(BINARY_MAGIC)
 
 
-def test_dvd_is_written_before_its_index_entry(cassette: S3Cassette, s3_client: Any) -> None:
+def test_dvd_is_written_before_its_index_entry(s3_cassette: S3Cassette, s3_client: Any) -> None:
     puts: list[str] = []
     s3_client.meta.events.register(
         "before-parameter-build.s3.PutObject", lambda params, **_: puts.append(params["Key"])
     )
-    cassette.save_recording(make_document())
+    s3_cassette.save_recording(make_document())
     assert len(puts) == 2
     assert "/index/" not in puts[0]
     assert "/index/" in puts[1]
 
 
-def test_unknown_id_raises_recording_not_found(cassette: S3Cassette) -> None:
+def test_unknown_id_raises_recording_not_found(s3_cassette: S3Cassette) -> None:
     missing = make_document().id or ""
     with pytest.raises(RecordingNotFound, match="s3://"):
-        cassette.get_recording(missing)
+        s3_cassette.get_recording(missing)
     with pytest.raises(RecordingNotFound):
-        cassette.get_recording_metadata(missing)
+        s3_cassette.get_recording_metadata(missing)
     with pytest.raises(RecordingNotFound):
-        cassette.get_recording("not an id")
+        s3_cassette.get_recording("not an id")
 
 
 def test_corrupt_stored_dvd_raises_format_error_naming_the_key(
-    cassette: S3Cassette, s3_client: Any, s3_bucket: str
+    s3_cassette: S3Cassette, s3_client: Any, s3_bucket: str
 ) -> None:
     document = make_document()
-    cassette.save_recording(document)
-    key = cassette.layout.dvd_key(parse_recording_id(document.id or ""))  # type: ignore[arg-type]
+    s3_cassette.save_recording(document)
+    key = s3_cassette.layout.dvd_key(parse_recording_id(document.id or ""))  # type: ignore[arg-type]
     s3_client.put_object(Bucket=s3_bucket, Key=key, Body=b"garbage")
     with pytest.raises(DVDFormatError, match=key):
-        cassette.get_recording(document.id or "")
+        s3_cassette.get_recording(document.id or "")
 
 
-def test_saving_again_under_the_same_id_replaces_the_recording(cassette: S3Cassette) -> None:
+def test_saving_again_under_the_same_id_replaces_the_recording(s3_cassette: S3Cassette) -> None:
     first = make_document(version=1)
     second = make_document(version=2)
     second = type(second)(
         interactions=second.interactions, id=first.id, category=first.category, metadata=second.metadata
     )
-    cassette.save_recording(first)
-    cassette.save_recording(second)
-    assert list(cassette.iter_recording_ids("Checkout")) == [first.id]
-    assert cassette.get_recording_metadata(first.id or "")["version"] == 2
-    assert list(cassette.iter_recording_ids("Checkout", metadata={"version": 1})) == []
-    assert cassette.get_recording(first.id or "") == second
+    s3_cassette.save_recording(first)
+    s3_cassette.save_recording(second)
+    assert list(s3_cassette.iter_recording_ids("Checkout")) == [first.id]
+    assert s3_cassette.get_recording_metadata(first.id or "")["version"] == 2
+    assert list(s3_cassette.iter_recording_ids("Checkout", metadata={"version": 1})) == []
+    assert s3_cassette.get_recording(first.id or "") == second
 
 
 def test_deleted_recording_is_gone_from_reads_and_searches(
-    cassette: S3Cassette, s3_client: Any, s3_bucket: str
+    s3_cassette: S3Cassette, s3_client: Any, s3_bucket: str
 ) -> None:
     document = make_document()
-    cassette.save_recording(document)
-    cassette.delete_recording(document.id or "")
+    s3_cassette.save_recording(document)
+    s3_cassette.delete_recording(document.id or "")
     with pytest.raises(RecordingNotFound):
-        cassette.get_recording(document.id or "")
-    assert list(cassette.iter_recording_ids("Checkout")) == []
+        s3_cassette.get_recording(document.id or "")
+    assert list(s3_cassette.iter_recording_ids("Checkout")) == []
     assert _all_keys(s3_client, s3_bucket) == []
-    cassette.delete_recording(document.id or "")  # deleting twice is not an error
+    s3_cassette.delete_recording(document.id or "")  # deleting twice is not an error
 
 
-def test_metadata_too_large_for_a_key_name_goes_to_its_own_object(cassette: S3Cassette) -> None:
+def test_metadata_too_large_for_a_key_name_goes_to_its_own_object(s3_cassette: S3Cassette) -> None:
     big = {f"field_{index}": f"value {index} " * 8 for index in range(60)}
     document = make_document(**big)
-    cassette.save_recording(document)
-    assert cassette.get_recording_metadata(document.id or "") == document.metadata
-    found = cassette.iter_recording_ids("Checkout", metadata={"field_7": "value 7 *"})
+    s3_cassette.save_recording(document)
+    assert s3_cassette.get_recording_metadata(document.id or "") == document.metadata
+    found = s3_cassette.iter_recording_ids("Checkout", metadata={"field_7": "value 7 *"})
     assert list(found) == [document.id]
-    cassette.delete_recording(document.id or "")
-    assert list(cassette.iter_recording_ids("Checkout")) == []
+    s3_cassette.delete_recording(document.id or "")
+    assert list(s3_cassette.iter_recording_ids("Checkout")) == []
 
 
 def test_prefixes_keep_cassettes_in_one_bucket_apart(s3_client: Any, s3_bucket: str) -> None:
@@ -148,37 +148,37 @@ def test_key_prefix_with_an_empty_segment_is_refused() -> None:
         S3Cassette("bucket", "a//b", client=object())
 
 
-def test_document_without_a_valid_id_is_refused(cassette: S3Cassette) -> None:
+def test_document_without_a_valid_id_is_refused(s3_cassette: S3Cassette) -> None:
     document = make_document()
     with pytest.raises(ValueError, match="needs an id"):
-        cassette.save_recording(type(document)(id=None))
+        s3_cassette.save_recording(type(document)(id=None))
     with pytest.raises(ValueError, match="not of the form"):
-        cassette.save_recording(type(document)(id="Checkout/yesterday/1"))
+        s3_cassette.save_recording(type(document)(id="Checkout/yesterday/1"))
 
 
 def test_cassette_made_from_an_endpoint_url_uses_the_environment_credentials(
     s3_server: S3Server, s3_bucket: str
 ) -> None:
-    with S3Cassette(s3_bucket, endpoint_url=s3_server.endpoint_url, region="us-east-1") as cassette:
+    with S3Cassette(s3_bucket, endpoint_url=s3_server.endpoint_url, region="us-east-1") as s3_cassette:
         document = make_document()
-        cassette.save_recording(document)
-        assert cassette.get_recording(document.id or "") == document
+        s3_cassette.save_recording(document)
+        assert s3_cassette.get_recording(document.id or "") == document
 
 
 # -- errors ------------------------------------------------------------------------------------------------
 
 
 def test_missing_bucket_is_a_clear_error_for_reads_writes_and_searches(s3_client: Any) -> None:
-    cassette = S3Cassette("pbdvd-no-such-bucket", client=s3_client)
+    s3_cassette = S3Cassette("pbdvd-no-such-bucket", client=s3_client)
     document = make_document()
     with pytest.raises(S3BucketNotFound, match="s3://pbdvd-no-such-bucket/") as error:
-        cassette.get_recording(document.id or "")
+        s3_cassette.get_recording(document.id or "")
     assert error.value.bucket == "pbdvd-no-such-bucket"
     assert "create the bucket" in str(error.value)
     with pytest.raises(S3BucketNotFound):
-        cassette.save_recording(document)
+        s3_cassette.save_recording(document)
     with pytest.raises(S3BucketNotFound):
-        list(cassette.iter_recording_ids("Checkout"))
+        list(s3_cassette.iter_recording_ids("Checkout"))
     assert isinstance(error.value, PlaybackDVDError)
 
 
@@ -193,22 +193,22 @@ def test_wrong_credentials_are_access_denied_naming_the_bucket(s3_server: S3Serv
     client = session.client(
         "s3", endpoint_url=s3_server.endpoint_url, config=Config(retries={"max_attempts": 1})
     )
-    cassette = S3Cassette(s3_bucket, client=client)
+    s3_cassette = S3Cassette(s3_bucket, client=client)
     with pytest.raises(S3AccessDenied, match=s3_bucket) as error:
-        cassette.save_recording(make_document())
+        s3_cassette.save_recording(make_document())
     assert error.value.code == "SignatureDoesNotMatch"
     with pytest.raises(S3AccessDenied):
-        list(cassette.iter_recording_ids("Checkout"))
+        list(s3_cassette.iter_recording_ids("Checkout"))
 
 
 # -- options -----------------------------------------------------------------------------------------------
 
 
 def test_read_only_cassette_refuses_writes_and_leaves_the_bucket_as_it_was(
-    cassette: S3Cassette, s3_client: Any, s3_bucket: str
+    s3_cassette: S3Cassette, s3_client: Any, s3_bucket: str
 ) -> None:
     document = make_document()
-    cassette.save_recording(document)
+    s3_cassette.save_recording(document)
     before = _all_keys(s3_client, s3_bucket)
     reader = S3Cassette(s3_bucket, "recordings/prod", client=s3_client, read_only=True)
     with pytest.raises(ReadOnlyCassetteError, match="read-only"):
@@ -220,10 +220,10 @@ def test_read_only_cassette_refuses_writes_and_leaves_the_bucket_as_it_was(
 
 
 def test_transient_cassette_deletes_what_it_wrote_on_close_and_nothing_else(
-    cassette: S3Cassette, s3_client: Any, s3_bucket: str
+    s3_cassette: S3Cassette, s3_client: Any, s3_bucket: str
 ) -> None:
     kept = make_document()
-    cassette.save_recording(kept)
+    s3_cassette.save_recording(kept)
     before = _all_keys(s3_client, s3_bucket)
     transient = S3Cassette(s3_bucket, "recordings/prod", client=s3_client, transient=True)
     for order_id in range(3):
@@ -240,13 +240,13 @@ def test_transient_and_read_only_together_are_refused() -> None:
 
 
 def test_dvds_above_the_threshold_are_stored_as_standard_ia(s3_client: Any, s3_bucket: str) -> None:
-    cassette = S3Cassette(s3_bucket, client=s3_client, infrequent_access_kb_threshold=4)
+    s3_cassette = S3Cassette(s3_bucket, client=s3_client, infrequent_access_kb_threshold=4)
     small, large = make_document(body_size=100), make_document(body_size=8 * 1024)
-    cassette.save_recording(small)
-    cassette.save_recording(large)
+    s3_cassette.save_recording(small)
+    s3_cassette.save_recording(large)
 
     def storage_class(document: Any) -> str:
-        key = cassette.layout.dvd_key(parse_recording_id(document.id))  # type: ignore[arg-type]
+        key = s3_cassette.layout.dvd_key(parse_recording_id(document.id))  # type: ignore[arg-type]
         return str(s3_client.head_object(Bucket=s3_bucket, Key=key).get("StorageClass", "STANDARD"))
 
     assert storage_class(large) == "STANDARD_IA"
@@ -271,20 +271,20 @@ def test_sampling_calculator_sees_category_size_and_document(s3_client: Any, s3_
 
 
 def test_recordings_dropped_by_sampling_leave_nothing_behind(s3_client: Any, s3_bucket: str) -> None:
-    cassette = S3Cassette(s3_bucket, client=s3_client, sampling_calculator=lambda category, size, doc: 0.0)
+    s3_cassette = S3Cassette(s3_bucket, client=s3_client, sampling_calculator=lambda category, size, doc: 0.0)
     for _ in range(5):
-        cassette.save_recording(make_document())
+        s3_cassette.save_recording(make_document())
     assert _all_keys(s3_client, s3_bucket) == []
-    assert list(cassette.iter_recording_ids("Checkout")) == []
-    assert cassette.dropped_by_sampling == 5
+    assert list(s3_cassette.iter_recording_ids("Checkout")) == []
+    assert s3_cassette.dropped_by_sampling == 5
 
 
 def test_sampling_keeps_about_the_ratio_asked(s3_client: Any, s3_bucket: str) -> None:
-    cassette = S3Cassette(s3_bucket, client=s3_client, sampling_calculator=lambda category, size, doc: 0.5)
+    s3_cassette = S3Cassette(s3_bucket, client=s3_client, sampling_calculator=lambda category, size, doc: 0.5)
     for _ in range(40):
-        cassette.save_recording(make_document())
-    kept = len(list(cassette.iter_recording_ids("Checkout")))
-    assert kept + cassette.dropped_by_sampling == 40
+        s3_cassette.save_recording(make_document())
+    kept = len(list(s3_cassette.iter_recording_ids("Checkout")))
+    assert kept + s3_cassette.dropped_by_sampling == 40
     assert 5 <= kept <= 35  # binomial(40, 0.5): outside this range once in ~10 million runs
 
 
@@ -292,16 +292,18 @@ def test_sampling_keeps_about_the_ratio_asked(s3_client: Any, s3_bucket: str) ->
 def test_sampling_calculator_returning_a_non_number_is_a_configuration_error(
     s3_client: Any, s3_bucket: str, ratio: Any
 ) -> None:
-    cassette = S3Cassette(s3_bucket, client=s3_client, sampling_calculator=lambda category, size, doc: ratio)
+    s3_cassette = S3Cassette(
+        s3_bucket, client=s3_client, sampling_calculator=lambda category, size, doc: ratio
+    )
     with pytest.raises(ConfigurationError, match="sampling_calculator"):
-        cassette.save_recording(make_document())
+        s3_cassette.save_recording(make_document())
     assert _all_keys(s3_client, s3_bucket) == []
 
 
 # -- many writers ------------------------------------------------------------------------------------------
 
 
-def test_twenty_threads_saving_at_once_lose_nothing(cassette: S3Cassette) -> None:
+def test_twenty_threads_saving_at_once_lose_nothing(s3_cassette: S3Cassette) -> None:
     saved: list[str] = []
     errors: list[BaseException] = []
     start = threading.Barrier(20)
@@ -311,7 +313,7 @@ def test_twenty_threads_saving_at_once_lose_nothing(cassette: S3Cassette) -> Non
             start.wait()
             for round_index in range(5):
                 document = make_document(thread=thread_index, round=round_index)
-                cassette.save_recording(document)
+                s3_cassette.save_recording(document)
                 saved.append(document.id or "")
         except BaseException as error:
             errors.append(error)
@@ -322,7 +324,7 @@ def test_twenty_threads_saving_at_once_lose_nothing(cassette: S3Cassette) -> Non
     for thread in threads:
         thread.join()
     assert errors == []
-    assert sorted(cassette.iter_recording_ids("Checkout")) == sorted(saved)
+    assert sorted(s3_cassette.iter_recording_ids("Checkout")) == sorted(saved)
     assert len(saved) == 100
     for recording_id in saved[::10]:
-        assert cassette.get_recording(recording_id).id == recording_id
+        assert s3_cassette.get_recording(recording_id).id == recording_id
