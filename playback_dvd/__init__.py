@@ -14,8 +14,12 @@ from ._errors import (
 )
 from ._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
 from ._models import ExceptionInfo, Interaction, Output, Request, Response
+from ._operation import RecordingKeyError
 from ._playback import Playback
+from ._recorder import Recorder, TapeRecorder
+from ._saving import RecorderStats
 from ._use_dvd import use_dvd
+from ._values import UnstorableValueError
 from .cassettes import Cassette, MemoryCassette, RecordingNotFound
 
 try:
@@ -36,11 +40,16 @@ __all__ = [
     "Playback",
     "PlaybackDVDError",
     "RecordMode",
+    "Recorder",
+    "RecorderStats",
+    "RecordingKeyError",
     "RecordingNotFound",
     "ReplayedException",
     "Request",
     "Response",
+    "TapeRecorder",
     "UnmatchedRequestError",
+    "UnstorableValueError",
     "UnsupportedSchemaVersion",
     "register_matcher",
     "unregister_matcher",
