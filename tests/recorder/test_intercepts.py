@@ -1,4 +1,4 @@
-"""Intercepted inputs and outputs while recording: canonical keys, values, exceptions, nesting (sync and async)."""
+"""Intercepted inputs and outputs while recording: canonical keys, values, exceptions, nesting."""
 
 from __future__ import annotations
 
@@ -166,7 +166,8 @@ def test_an_input_that_raises_is_recorded_as_its_exception(recorder: Recorder) -
 
     assert handle() == "missing"
     record = only_recording(recorder, "raises").inputs['db.get {"n":1}']
-    assert record.exception is not None and record.exception.type_name == "KeyError"
+    assert record.exception is not None
+    assert record.exception.type_name == "KeyError"
 
 
 def test_an_output_that_raises_is_recorded_as_its_exception(recorder: Recorder) -> None:
@@ -181,7 +182,8 @@ def test_an_output_that_raises_is_recorded_as_its_exception(recorder: Recorder) 
     with pytest.raises(ConnectionError):
         handle()
     output = only_recording(recorder, "raises").outputs[0]
-    assert output.exception is not None and output.exception.message == "smtp down"
+    assert output.exception is not None
+    assert output.exception.message == "smtp down"
 
 
 def test_nested_intercepts_and_their_http_pass_through(recorder: Recorder, server: LocalServer) -> None:

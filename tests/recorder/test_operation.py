@@ -48,7 +48,8 @@ def test_operation_records_result_http_and_metadata(recorder: Recorder, server: 
     assert recording.metadata["raised"] is False
     assert recording.metadata["duration"] > 0
     assert datetime.fromisoformat(recording.metadata["recorded_at"]).utcoffset().total_seconds() == 0
-    assert recording.id is not None and recording.id.startswith("Orders/")
+    assert recording.id is not None
+    assert recording.id.startswith("Orders/")
 
 
 @pytest.mark.anyio
@@ -72,7 +73,8 @@ def test_operation_exception_is_recorded_and_reraised_unchanged(
     recording = only_recording(recorder, "Orders")
     assert recording.metadata["raised"] is True
     exception = recording.outputs[-1].exception
-    assert exception is not None and (exception.type_name, exception.message) == (
+    assert exception is not None
+    assert (exception.type_name, exception.message) == (
         "LookupError",
         "no such order",
     )
@@ -169,7 +171,8 @@ def test_metadata_extractor_that_raises_is_logged_and_the_recording_kept(
 
     assert handle(5) == 5
     recording = only_recording(recorder, "extract")
-    assert "n" not in recording.metadata and recording.outputs[0].result == 5
+    assert "n" not in recording.metadata
+    assert recording.outputs[0].result == 5
     assert "metadata_extractor" in caplog.text
 
 
@@ -266,4 +269,5 @@ def test_decorated_functions_keep_their_name_and_doc(recorder: Recorder) -> None
         """Handle n."""
         return n
 
-    assert handle.__name__ == "handle" and handle.__doc__ == "Handle n."
+    assert handle.__name__ == "handle"
+    assert handle.__doc__ == "Handle n."

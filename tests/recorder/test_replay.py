@@ -53,7 +53,8 @@ class Checkout:
         @recorder_.operation(metadata_extractor=lambda order_id: {"order_id": order_id}, category="Checkout")
         def run(order_id: int) -> dict[str, Any]:
             order = self.load_order(order_id)
-            assert isinstance(order, Order) and isinstance(order.placed, datetime)
+            assert isinstance(order, Order)
+            assert isinstance(order.placed, datetime)
             price = httpx.get(f"{self.server.url}/items?id={order_id}").json()["id"]
             status = self.send("client@example.test", f"order {order.id} costs {price}")
             return {"order": order.id, "price": price, "mail": status, "blob": order.blob}
@@ -92,8 +93,10 @@ def test_replay_reproduces_outputs_without_network_nor_side_effects(
     assert playback.recording_id == recording_id
     assert playback.original_recording.id == recording_id
     assert playback.original_recording.category == "Checkout"
-    assert playback.recorded_duration > 0 and playback.playback_duration > 0
-    assert playback.unplayed_requests == () and playback.unmatched_requests == ()
+    assert playback.recorded_duration > 0
+    assert playback.playback_duration > 0
+    assert playback.unplayed_requests == ()
+    assert playback.unmatched_requests == ()
 
 
 @pytest.mark.anyio
@@ -107,7 +110,8 @@ async def test_async_replay_reproduces_outputs_without_network(
     playback = await recorder.aplay(recording_id, lambda dvd: checkout.arun(dvd.metadata["order_id"]))
     assert playback.playback_error is None
     assert playback.playback_outputs == playback.recorded_outputs
-    assert server.hits == [] and checkout.sent == []
+    assert server.hits == []
+    assert checkout.sent == []
 
 
 def test_play_refuses_an_async_playback_function(recorder: Recorder, server: LocalServer) -> None:
@@ -286,9 +290,11 @@ def test_missing_output_raises_or_returns_none(recorder: Recorder) -> None:
 
     results: list[Any] = []
     playback = recorder.play(recording_id, lambda dvd: results.append(lenient()))
-    assert results == [None] and playback.playback_outputs == [Output("lenient #1", {})]
+    assert results == [None]
+    assert playback.playback_outputs == [Output("lenient #1", {})]
     playback = recorder.play(recording_id, lambda dvd: strict())
-    assert playback.playback_error is not None and playback.playback_error.type_name == "RecordingKeyError"
+    assert playback.playback_error is not None
+    assert playback.playback_error.type_name == "RecordingKeyError"
     assert "strict #1" in playback.playback_error.message
 
 
@@ -317,14 +323,16 @@ def test_operation_errors_are_reported_not_raised(recorder: Recorder) -> None:
         handle(True)
     (recording_id,) = recorder.cassette.iter_recording_ids("flaky")
     playback = recorder.play(recording_id, lambda dvd: handle(False))
-    assert playback.recorded_error is not None and playback.recorded_error.type_name == "RuntimeError"
+    assert playback.recorded_error is not None
+    assert playback.recorded_error.type_name == "RuntimeError"
     assert playback.recorded_outputs == [
         Output("operation", {"exception": {"type": "RuntimeError", "message": "boom"}})
     ]
     assert playback.playback_error is None
     assert playback.playback_outputs == [Output("operation", "fine")]
     playback = recorder.play(recording_id, lambda dvd: handle(True))
-    assert playback.playback_error is not None and playback.playback_error.message == "boom"
+    assert playback.playback_error is not None
+    assert playback.playback_error.message == "boom"
     assert playback.playback_outputs == playback.recorded_outputs
 
 
@@ -351,7 +359,8 @@ def test_secrets_are_concealed_in_storage_and_restored_on_replay(server: LocalSe
     assert handle() == "t0ps3cret"
     (recording_id,) = cassette.iter_recording_ids("secrets")
     stored = cassette.get_recording(recording_id).interactions[0]
-    assert b"t0ps3cret" not in stored.request.body and ("X-Token", "<TOKEN>") in stored.request.headers
+    assert b"t0ps3cret" not in stored.request.body
+    assert ("X-Token", "<TOKEN>") in stored.request.headers
     assert ("Authorization", "<REDACTED>") in stored.request.headers
     playback = recorder.play(recording_id, lambda dvd: handle())
     assert playback.playback_error is None
