@@ -58,7 +58,7 @@ def test_the_operations_own_exception_passes_through_untouched() -> None:
     def handle() -> None:
         raise error
 
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="own") as raised:
         handle()
     assert raised.value is error
     assert recorder.stats.failed == 1
