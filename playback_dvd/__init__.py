@@ -20,7 +20,7 @@ from ._recorder import Recorder, TapeRecorder
 from ._saving import RecorderStats
 from ._use_dvd import use_dvd
 from ._values import UnstorableValueError
-from .cassettes import Cassette, MemoryCassette, RecordingNotFound
+from .cassettes import Cassette, LocalCassette, MemoryCassette, RecordingNotFound
 
 try:
     __version__ = _version("playback-dvd")
@@ -35,6 +35,7 @@ __all__ = [
     "DVDFormatError",
     "ExceptionInfo",
     "Interaction",
+    "LocalCassette",
     "MemoryCassette",
     "Output",
     "Playback",
