@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from playback_dvd import MemoryCassette, Recorder
+from playback_dvd import Cassette, LocalCassette, MemoryCassette, Recorder
 from playback_dvd._models import DVDDocument
 
 
-@pytest.fixture
-def cassette() -> MemoryCassette:
-    """An empty in-memory cassette."""
-    return MemoryCassette()
+@pytest.fixture(params=["memory", "local"])
+def cassette(request: pytest.FixtureRequest, tmp_path: Path) -> Cassette:
+    """An empty cassette: in memory, then on disk (`LocalCassette`)."""
+    if request.param == "memory":
+        return MemoryCassette()
+    return LocalCassette(tmp_path / "recordings")
+
+
+def stored_count(cassette: Cassette) -> int:
+    """How many recordings *cassette* holds, whatever their category."""
+    if isinstance(cassette, LocalCassette):
+        return len(
+            [path for path in cassette.directory.rglob("*") if path.name.endswith((".dvd", ".dvd.json"))]
+        )
+    assert isinstance(cassette, MemoryCassette)
+    return len(cassette)
 
 
 @pytest.fixture

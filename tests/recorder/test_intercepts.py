@@ -12,10 +12,10 @@ import attrs
 import httpx
 import pytest
 
-from playback_dvd import Recorder
+from playback_dvd import Cassette, Recorder
 
 from .._server import LocalServer
-from .conftest import only_recording
+from .conftest import only_recording, stored_count
 
 
 class Store:
@@ -208,11 +208,11 @@ def test_nested_intercepts_and_their_http_pass_through(recorder: Recorder, serve
     assert len(server.hits) == 2
 
 
-def test_intercepts_outside_an_operation_just_run(recorder: Recorder, cassette: Any) -> None:
+def test_intercepts_outside_an_operation_just_run(recorder: Recorder, cassette: Cassette) -> None:
     store = Store(recorder)
     assert store.load(2, 3) == 6
     assert store.save("v") == "saved v"
-    assert len(cassette) == 0
+    assert stored_count(cassette) == 0
 
 
 @attrs.frozen

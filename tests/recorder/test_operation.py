@@ -7,10 +7,10 @@ from datetime import datetime
 import httpx
 import pytest
 
-from playback_dvd import ConfigurationError, MemoryCassette, Recorder
+from playback_dvd import Cassette, ConfigurationError, Recorder
 
 from .._server import LocalServer
-from .conftest import only_recording, recordings
+from .conftest import only_recording, recordings, stored_count
 
 
 def make_service(recorder: Recorder, server: LocalServer) -> type:
@@ -90,7 +90,7 @@ async def test_async_operation_exception_is_recorded_and_reraised(
     assert only_recording(recorder, "Orders").metadata["raised"] is True
 
 
-def test_code_version_is_stored_in_metadata(cassette: MemoryCassette) -> None:
+def test_code_version_is_stored_in_metadata(cassette: Cassette) -> None:
     recorder = Recorder(cassette, code_version="abc123")
 
     @recorder.operation()
@@ -191,7 +191,7 @@ def test_disabled_recorder_runs_the_function_without_recording(recorder: Recorde
 
 
 @pytest.mark.anyio
-async def test_disabled_recorder_runs_async_functions_without_recording(cassette: MemoryCassette) -> None:
+async def test_disabled_recorder_runs_async_functions_without_recording(cassette: Cassette) -> None:
     recorder = Recorder(cassette, recording_enabled=False)
 
     @recorder.operation(category="switch")
@@ -199,10 +199,10 @@ async def test_disabled_recorder_runs_async_functions_without_recording(cassette
         return 1
 
     assert await handle() == 1
-    assert len(cassette) == 0
+    assert stored_count(cassette) == 0
 
 
-def test_sampling_rate_zero_records_nothing_and_one_records_everything(cassette: MemoryCassette) -> None:
+def test_sampling_rate_zero_records_nothing_and_one_records_everything(cassette: Cassette) -> None:
     never, always = Recorder(cassette, sampling_rate=0.0), Recorder(cassette, sampling_rate=1.0)
 
     @never.operation(category="never")
@@ -220,7 +220,7 @@ def test_sampling_rate_zero_records_nothing_and_one_records_everything(cassette:
     assert len(recordings(always, "always")) == 20
 
 
-def test_sampling_rate_half_records_some_but_not_all(cassette: MemoryCassette) -> None:
+def test_sampling_rate_half_records_some_but_not_all(cassette: Cassette) -> None:
     recorder = Recorder(cassette, sampling_rate=0.5)
 
     @recorder.operation(category="half")
@@ -254,7 +254,7 @@ def test_generator_functions_are_refused_with_a_clear_error(recorder: Recorder) 
             yield 1
 
 
-def test_bad_sampling_rate_and_record_mode_are_refused(cassette: MemoryCassette) -> None:
+def test_bad_sampling_rate_and_record_mode_are_refused(cassette: Cassette) -> None:
     with pytest.raises(ConfigurationError, match="sampling_rate"):
         Recorder(cassette, sampling_rate=1.5)
     with pytest.raises(ConfigurationError, match="record_mode"):
