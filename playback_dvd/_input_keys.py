@@ -32,6 +32,22 @@ class CallShape:
         self.signature = inspect.signature(function)
         parameters = list(self.signature.parameters)
         self.skips_first = bool(parameters) and parameters[0] in _SELF_NAMES
+        # Binding by hand is ~5x cheaper than Signature.bind; used when the signature is simple (no
+        # *args, **kwargs nor positional-only), with Signature.bind as the fallback that also explains errors.
+        kinds = {parameter.kind for parameter in self.signature.parameters.values()}
+        self._simple = kinds <= {inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY}
+        self._positional = tuple(
+            name
+            for name, parameter in self.signature.parameters.items()
+            if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        )
+        self._names = frozenset(parameters)
+        self._defaults = tuple(
+            (name, parameter.default)
+            for name, parameter in self.signature.parameters.items()
+            if parameter.default is not inspect.Parameter.empty
+        )
+        self._first = parameters[0] if parameters else ""
         self.capture = (
             None
             if capture_args is None
@@ -47,6 +63,21 @@ class CallShape:
 
     def arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         """The call's arguments by parameter name, defaults applied, ``self``/``cls`` left out."""
+        if self._simple and len(args) <= len(self._positional):
+            arguments = dict(zip(self._positional, args, strict=False))  # fewer args than names: fine
+            names = self._names
+            for name, value in kwargs.items():
+                if name not in names or name in arguments:
+                    break
+                arguments[name] = value
+            else:
+                for name, default in self._defaults:
+                    if name not in arguments:
+                        arguments[name] = default
+                if len(arguments) == len(names):
+                    if self.skips_first:
+                        del arguments[self._first]
+                    return arguments
         bound = self.signature.bind(*args, **kwargs)
         bound.apply_defaults()
         arguments = dict(bound.arguments)
@@ -72,4 +103,7 @@ class CallShape:
 
 def key_for(alias: str, plain_arguments: dict[str, Any]) -> str:
     """The key text of *alias* called with *plain_arguments* (already plain data)."""
-    return f"{alias} {json.dumps(plain_arguments, sort_keys=True, separators=(',', ':'), ensure_ascii=False)}"
+    return f"{alias} {_ENCODER.encode(plain_arguments)}"
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -7,9 +7,8 @@ intercepted call's value stands for all of it, and a replay never runs the call 
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import ReplayedException
@@ -55,15 +54,18 @@ class OutputDataHandler(Protocol):
     ) -> Any: ...
 
 
-@contextlib.contextmanager
-def _intercepting() -> Iterator[None]:
-    token = inside_interception.set(True)
-    http_token = current_http_handler.set(None)
-    try:
-        yield
-    finally:
-        current_http_handler.reset(http_token)
-        inside_interception.reset(token)
+class _intercepting:  # noqa: N801  # used like a function; a class is cheaper than @contextmanager
+    """Inside an intercepted call: nested intercepts pass through, and httpx traffic is not recorded."""
+
+    __slots__ = ("_http", "_inside")
+
+    def __enter__(self) -> None:
+        self._inside = inside_interception.set(True)
+        self._http = current_http_handler.set(None)
+
+    def __exit__(self, *exc_info: object) -> None:
+        current_http_handler.reset(self._http)
+        inside_interception.reset(self._inside)
 
 
 class _Intercept:

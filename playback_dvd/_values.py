@@ -112,7 +112,7 @@ def to_plain(converter: cattrs.Converter, value: Any, alias: str) -> Any:
     Raises:
         UnstorableValueError: Some part of the value is not plain data after conversion.
     """
-    if isinstance(value, _SCALARS):
+    if is_plain(value):  # the common case (JSON-like data) skips cattrs entirely
         return value
     try:
         plain = converter.unstructure(value)
@@ -120,6 +120,18 @@ def to_plain(converter: cattrs.Converter, value: Any, alias: str) -> Any:
         raise UnstorableValueError(alias, "$", f"{type(value).__name__} ({error!r})") from error
     check_plain(plain, alias)
     return plain
+
+
+def is_plain(value: Any) -> bool:
+    """Whether *value* is already plain data: scalars, lists and string-keyed dicts of plain data."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return True
+    if kind is list:
+        return all(is_plain(item) for item in value)
+    if kind is dict:
+        return all(type(key) is str and is_plain(item) for key, item in value.items())
+    return False
 
 
 def check_plain(value: Any, alias: str, path: str = "$") -> None:

@@ -307,3 +307,39 @@ def test_data_handlers_choose_what_is_recorded(recorder: Recorder) -> None:
     recording = only_recording(recorder, "handlers")
     assert recording.inputs['name {"n":1}'].value == {"key": 'name {"n":1}', "value": "ANN"}
     assert recording.outputs[0].arguments == {"key": "emit #1", "first": "ann"}
+
+
+def test_keys_of_keyword_only_and_variadic_signatures(recorder: Recorder) -> None:
+    @recorder.intercept_input("kw")
+    def keyword_only(a: int, *, b: int = 2) -> int:
+        return a + b
+
+    @recorder.intercept_input("var")
+    def variadic(a: int, *rest: int, **options: int) -> int:
+        return a
+
+    @recorder.operation(category="signatures")
+    def handle() -> None:
+        keyword_only(1)
+        keyword_only(a=1, b=2)
+        variadic(1, 2, 3, flag=1)
+
+    handle()
+    assert sorted(only_recording(recorder, "signatures").inputs) == [
+        'kw {"a":1,"b":2}',
+        'var {"a":1,"options":{"flag":1},"rest":[2,3]}',
+    ]
+
+
+def test_a_call_with_wrong_arguments_raises_the_functions_own_error(recorder: Recorder) -> None:
+    @recorder.intercept_input("strict")
+    def strict(a: int) -> int:
+        return a
+
+    @recorder.operation(category="wrong")
+    def handle() -> None:
+        strict(1, 2)  # type: ignore[call-arg]
+
+    with pytest.raises(TypeError, match="positional argument"):
+        handle()
+    assert recorder.stats.failed == 1
