@@ -189,10 +189,14 @@ class _OperationHandler:
 
     def _finish(self, recording: _Recording, result: Any, error: BaseException | None) -> None:
         duration = time.perf_counter() - recording.started
-        current_http_handler.reset(recording.tokens[1])
-        current_operation.reset(recording.tokens[0])
-        _patching.uninstall()
         recorder = self.recorder
+        try:
+            current_http_handler.reset(recording.tokens[1])
+            current_operation.reset(recording.tokens[0])
+        except ValueError:  # reset from another context: never let that reach the operation's caller
+            logger.exception("playback_dvd: could not end the recording session of %s", self.qualname)
+        finally:
+            _patching.uninstall()
         session = recording.session
         try:
             recording.handler.finish()

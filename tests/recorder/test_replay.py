@@ -365,3 +365,60 @@ def test_secrets_are_concealed_in_storage_and_restored_on_replay(server: LocalSe
     playback = recorder.play(recording_id, lambda dvd: handle())
     assert playback.playback_error is None
     assert playback.playback_outputs == [Output("operation", "t0ps3cret")]
+
+
+@pytest.mark.anyio
+async def test_async_intercepts_replay_inputs_and_capture_outputs(recorder: Recorder) -> None:
+    effects: list[str] = []
+
+    @recorder.intercept_input("cache.get", capture_args=["key"])
+    async def get(key: str, trace: str) -> str:
+        effects.append("get")
+        return f"value of {key}"
+
+    @recorder.intercept_output("cache.put")
+    async def put(key: str, value: str) -> bool:
+        effects.append("put")
+        return True
+
+    @recorder.operation(category="cache")
+    async def handle(trace: str) -> list[Any]:
+        value = await get("a", trace)
+        return [value, await put("b", value)]
+
+    assert await handle("t1") == ["value of a", True]
+    (recording_id,) = recorder.cassette.iter_recording_ids("cache")
+    effects.clear()
+    playback = await recorder.aplay(recording_id, lambda dvd: handle("another trace"))
+    assert effects == []
+    assert playback.playback_error is None
+    assert playback.playback_outputs == [
+        Output("cache.put #1", {"key": "b", "value": "value of a"}),
+        Output("operation", ["value of a", True]),
+    ]
+    assert playback.playback_outputs == playback.recorded_outputs
+
+
+def test_input_data_handler_restores_on_replay(recorder: Recorder) -> None:
+    class Handler:
+        def prepare_input_for_recording(self, key: str, value: Any, args: Any, kwargs: Any) -> Any:
+            return {"stored": sorted(value)}
+
+        def restore_input_from_recording(self, value: Any, args: Any, kwargs: Any) -> Any:
+            return frozenset(value["stored"])
+
+    @recorder.intercept_input("tags", data_handler=Handler())
+    def tags() -> frozenset[str]:
+        return frozenset({"b", "a"})
+
+    @recorder.operation(category="handler")
+    def handle() -> list[str]:
+        found = tags()
+        assert isinstance(found, frozenset)
+        return sorted(found)
+
+    handle()
+    (recording_id,) = recorder.cassette.iter_recording_ids("handler")
+    playback = recorder.play(recording_id, lambda dvd: handle())
+    assert playback.playback_error is None
+    assert playback.playback_outputs == [Output("operation", ["a", "b"])]
