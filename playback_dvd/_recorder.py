@@ -7,10 +7,11 @@ capturing or saving is logged (logger ``"playback_dvd"``) and counted in `Record
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from contextvars import Token
 from datetime import datetime, timezone
 from random import random
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import attrs
 import cattrs
 
-from ._decorate import decorate
+from ._decorate import decorate, stepped
 from ._dvd import DVD, RecordMode
 from ._errors import ConfigurationError
 from ._intercepts import UNSET, InputDataHandler, InputHandler, OutputDataHandler, OutputHandler
@@ -127,6 +128,47 @@ class _OperationHandler:
             self._replayed_output(session, result, None)
             return result
         return await function(*args, **kwargs)
+
+    def iterate(
+        self, function: Callable[..., Generator[Any, Any, Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Generator[Any, Any, Any]:
+        """A generator operation: its body runs in a context of its own; the yielded items are its result."""
+        session = current_operation.get()
+        if session is None:
+            recorder = self.recorder
+            rate = recorder._sampling_rate
+            if not recorder._enabled or (rate < 1.0 and random() >= rate):
+                return (yield from function(*args, **kwargs))
+            context = contextvars.copy_context()
+            recording = context.run(self._start, args, kwargs)
+            if recording is None:
+                return (yield from function(*args, **kwargs))
+            items: list[Any] = []
+            try:
+                returned = yield from stepped(context, function(*args, **kwargs), items)
+            except GeneratorExit:  # the consumer stopped early: what it took is the result
+                context.run(self._finish, recording, items, None)
+                raise
+            except BaseException as error:
+                context.run(self._finish, recording, None, error)
+                raise
+            context.run(self._finish, recording, items, None)
+            return returned
+        if session.playback and not inside_operation.get():
+            context = contextvars.copy_context()
+            context.run(inside_operation.set, True)
+            replayed: list[Any] = []
+            try:
+                returned = yield from stepped(context, function(*args, **kwargs), replayed)
+            except GeneratorExit:
+                self._replayed_output(session, replayed, None)
+                raise
+            except BaseException as error:
+                self._replayed_output(session, None, error)
+                raise
+            self._replayed_output(session, replayed, None)
+            return returned
+        return (yield from function(*args, **kwargs))
 
     # -- recording ------------------------------------------------------------------------------------
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 
 import httpx
 import pytest
 
-from playback_dvd import Cassette, ConfigurationError, Recorder
+from playback_dvd import Cassette, ConfigurationError, Output, Recorder
 
 from .._server import LocalServer
 from .conftest import only_recording, recordings, stored_count
@@ -246,11 +247,64 @@ def test_nested_operations_make_one_recording(recorder: Recorder) -> None:
     assert only_recording(recorder, "outer").outputs[0].result == 2
 
 
-def test_generator_functions_are_refused_with_a_clear_error(recorder: Recorder) -> None:
+def test_a_generator_operation_records_its_items_and_only_its_own_http(
+    recorder: Recorder, server: LocalServer
+) -> None:
+    @recorder.operation(category="stream")
+    def rows(count: int) -> Iterator[str]:
+        for n in range(count):
+            yield httpx.get(f"{server.url}/items?id=row{n}").json()["id"]
+
+    taken = []
+    for row in rows(2):
+        httpx.get(f"{server.url}/items?id=consumer")  # the consumer's own call, between steps
+        taken.append(row)
+    assert taken == ["row0", "row1"]
+    recording = only_recording(recorder, "stream")
+    assert recording.outputs[-1].result == ["row0", "row1"]
+    assert [i.request.url.rsplit("=", 1)[1] for i in recording.interactions] == ["row0", "row1"]
+    assert recording.metadata["raised"] is False
+
+
+def test_a_generator_operation_stopped_early_records_what_was_taken(recorder: Recorder) -> None:
+    @recorder.operation(category="stream")
+    def numbers() -> Iterator[int]:
+        yield from range(100)
+
+    generator = numbers()
+    assert [next(generator), next(generator)] == [0, 1]
+    generator.close()
+    recording = only_recording(recorder, "stream")
+    assert recording.outputs[-1].result == [0, 1]
+    assert recording.metadata["raised"] is False
+
+
+def test_a_generator_operation_replays_its_items(recorder: Recorder, server: LocalServer) -> None:
+    @recorder.operation(category="stream")
+    def rows() -> Iterator[int]:
+        for n in range(3):
+            yield int(httpx.get(f"{server.url}/items?id={n}").json()["id"])
+
+    assert list(rows()) == [0, 1, 2]
+    (recording_id,) = recorder.cassette.iter_recording_ids("stream")
+    server.reset()
+    playback = recorder.play(recording_id, lambda dvd: list(rows()))
+    assert playback.playback_error is None
+    assert playback.playback_outputs == playback.recorded_outputs == [Output("operation", [0, 1, 2])]
+    assert server.hits == []
+
+
+def test_generator_intercepts_and_async_generator_operations_are_refused(recorder: Recorder) -> None:
+    with pytest.raises(TypeError, match="generator function"):
+
+        @recorder.intercept_input("rows")
+        def rows() -> Iterator[int]:
+            yield 1
+
     with pytest.raises(TypeError, match="generator function"):
 
         @recorder.operation()
-        def items():  # type: ignore[no-untyped-def]
+        async def arows() -> AsyncIterator[int]:
             yield 1
 
 
