@@ -66,10 +66,12 @@ class _OperationHandler:
         is_classmethod: bool,
         metadata_extractor: Callable[..., Mapping[str, Any]] | None,
         category: str | None,
+        sampling_rate: float | None,
     ) -> None:
         self.recorder = recorder
         self.metadata_extractor = metadata_extractor
         self.category = category
+        self.sampling_rate = sampling_rate
         self.qualname = function.__qualname__
         first = next(iter(inspect.signature(function).parameters), "")
         self.owner = "class" if is_classmethod or first == "cls" else ("instance" if first == "self" else "")
@@ -80,7 +82,7 @@ class _OperationHandler:
         session = current_operation.get()
         if session is None:
             recorder = self.recorder
-            rate = recorder._sampling_rate
+            rate = recorder._sampling_rate if self.sampling_rate is None else self.sampling_rate
             if not recorder._enabled or (rate < 1.0 and random() >= rate):
                 return function(*args, **kwargs)
             recording = self._start(args, kwargs)
@@ -103,7 +105,7 @@ class _OperationHandler:
         session = current_operation.get()
         if session is None:
             recorder = self.recorder
-            rate = recorder._sampling_rate
+            rate = recorder._sampling_rate if self.sampling_rate is None else self.sampling_rate
             if not recorder._enabled or (rate < 1.0 and random() >= rate):
                 return await function(*args, **kwargs)
             recording = self._start(args, kwargs)
@@ -136,7 +138,7 @@ class _OperationHandler:
         session = current_operation.get()
         if session is None:
             recorder = self.recorder
-            rate = recorder._sampling_rate
+            rate = recorder._sampling_rate if self.sampling_rate is None else self.sampling_rate
             if not recorder._enabled or (rate < 1.0 and random() >= rate):
                 return (yield from function(*args, **kwargs))
             context = contextvars.copy_context()
@@ -337,8 +339,7 @@ class Recorder:
                 "Recorder takes no record_mode: operations are always recorded in full, and replayed "
                 "(Recorder.play) without network"
             )
-        if not 0.0 <= sampling_rate <= 1.0:
-            raise ConfigurationError(f"sampling_rate must be between 0.0 and 1.0, not {sampling_rate!r}")
+        _check_rate(sampling_rate)
         self.cassette = cassette
         self.code_version = code_version
         self._enabled = recording_enabled
@@ -400,6 +401,7 @@ class Recorder:
         self,
         metadata_extractor: Callable[..., Mapping[str, Any]] | None = None,
         category: str | None = None,
+        sampling_rate: float | None = None,
     ) -> Callable[[Callable[P, T]], Callable[P, T]]:
         """Record every (sampled) call of the decorated function as one recording.
 
@@ -413,13 +415,18 @@ class Recorder:
                 ``code_version``; searchable with ``cassette.iter_recording_ids(metadata=...)``.
             category: The recording's category; default the owner class's name for methods and
                 classmethods, else the function's qualified name.
+            sampling_rate: This operation's share of calls recorded, instead of the recorder's.
+
+        Raises:
+            ConfigurationError: A sampling rate outside 0.0-1.0.
         """
+        _check_rate(sampling_rate)
 
         def decorator(function: Any) -> Any:
             return decorate(
                 function,
                 lambda plain, is_classmethod: _OperationHandler(
-                    self, plain, is_classmethod, metadata_extractor, category
+                    self, plain, is_classmethod, metadata_extractor, category, sampling_rate
                 ),
                 "operation",
             )
@@ -540,6 +547,11 @@ class Recorder:
         """`play` for an async operation: *playback_function(dvd)* returns an awaitable."""
         self.flush()
         return await aplay(self, recording_id, playback_function)
+
+
+def _check_rate(rate: float | None) -> None:
+    if rate is not None and not (isinstance(rate, (int, float)) and 0.0 <= rate <= 1.0):
+        raise ConfigurationError(f"sampling_rate must be between 0.0 and 1.0, not {rate!r}")
 
 
 #: The name playback-studio users know.

@@ -325,3 +325,33 @@ def test_decorated_functions_keep_their_name_and_doc(recorder: Recorder) -> None
 
     assert handle.__name__ == "handle"
     assert handle.__doc__ == "Handle n."
+
+
+def test_an_operation_can_have_its_own_sampling_rate(recorder: Recorder) -> None:
+    @recorder.operation(category="rare", sampling_rate=0.0)
+    def rare() -> int:
+        return 1
+
+    @recorder.operation(category="usual")
+    def usual() -> int:
+        return 2
+
+    for _ in range(10):
+        rare()
+        usual()
+    assert recordings(recorder, "rare") == []
+    assert len(recordings(recorder, "usual")) == 10
+    with pytest.raises(ConfigurationError, match="sampling_rate"):
+        recorder.operation(sampling_rate=-0.1)
+
+
+def test_a_disabled_recorder_still_replays(recorder: Recorder) -> None:
+    @recorder.operation(category="switch")
+    def handle() -> str:
+        return "live"
+
+    handle()
+    (recording_id,) = recorder.cassette.iter_recording_ids("switch")
+    recorder.disable_recording()
+    playback = recorder.play(recording_id, lambda dvd: handle())
+    assert playback.playback_outputs == [Output("operation", "live")]
