@@ -18,6 +18,9 @@ from ._dvd import DVD
 from ._errors import PlaybackDVDError
 from ._models import InputRecord, Output, OutputRecord
 
+#: The output key of an operation's own result.
+OPERATION_OUTPUT = "operation"
+
 
 class SessionMode(enum.Enum):
     """Whether a session records a live operation or replays a recorded one."""

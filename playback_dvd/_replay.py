@@ -19,6 +19,7 @@ from ._dvd import DVD, RecordMode
 from ._errors import ConfigurationError, UnmatchedRequestError
 from ._models import ExceptionInfo, Output, Request
 from ._operation import (
+    OPERATION_OUTPUT,
     OperationSession,
     SessionMode,
     current_operation,
@@ -33,8 +34,6 @@ from .http._handler import DVDHttpHandler
 
 if TYPE_CHECKING:
     from ._recorder import Recorder
-
-OPERATION_OUTPUT = "operation"
 
 
 class _ReplayHandler(DVDHttpHandler):
