@@ -19,8 +19,12 @@ if _TYPE_CHECKING:
     )
     from ._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
     from ._models import ExceptionInfo, Interaction, Output, Request, Response
+    from ._operation import RecordingKeyError
     from ._playback import Playback
+    from ._recorder import Recorder, TapeRecorder
+    from ._saving import RecorderStats
     from ._use_dvd import use_dvd
+    from ._values import UnstorableValueError
     from .cassettes import Cassette, LocalCassette, MemoryCassette, RecordingNotFound
     from .cassettes._cached_s3 import CachedS3Cassette
     from .cassettes._s3 import S3Cassette
@@ -57,6 +61,9 @@ _WHERE: dict[str, str] = {
     "PlaybackDVDError": "._errors",
     "ReadOnlyCassetteError": ".cassettes._s3_errors",
     "RecordMode": "._dvd",
+    "Recorder": "._recorder",
+    "RecorderStats": "._saving",
+    "RecordingKeyError": "._operation",
     "RecordingNotFound": ".cassettes",
     "ReplayedException": "._errors",
     "Request": "._models",
@@ -66,7 +73,9 @@ _WHERE: dict[str, str] = {
     "S3Cassette": ".cassettes._s3",
     "S3Error": ".cassettes._s3_errors",
     "S3Throttled": ".cassettes._s3_errors",
+    "TapeRecorder": "._recorder",
     "UnmatchedRequestError": "._errors",
+    "UnstorableValueError": "._values",
     "UnsupportedSchemaVersion": "._errors",
     "register_matcher": "._matching",
     "unregister_matcher": "._matching",
@@ -112,6 +121,9 @@ __all__ = [
     "PlaybackDVDError",
     "ReadOnlyCassetteError",
     "RecordMode",
+    "Recorder",
+    "RecorderStats",
+    "RecordingKeyError",
     "RecordingNotFound",
     "ReplayedException",
     "Request",
@@ -121,7 +133,9 @@ __all__ = [
     "S3Cassette",
     "S3Error",
     "S3Throttled",
+    "TapeRecorder",
     "UnmatchedRequestError",
+    "UnstorableValueError",
     "UnsupportedSchemaVersion",
     "register_matcher",
     "unregister_matcher",
