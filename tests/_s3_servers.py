@@ -171,6 +171,11 @@ def seaweedfs_server() -> Iterator[S3Server]:
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
         "-s3.autoCreateBucket=false",  # as AWS: a PUT into a missing bucket is NoSuchBucket
+        # Each bucket is a collection that grows volumes of its own; with the default size (auto: up to
+        # 1 GB) and count (free disk / size) the server ran out of writable volumes after ~70 buckets
+        # and answered InternalError. Small volumes, and enough of them, for a suite of throwaway buckets.
+        "-master.volumeSizeLimitMB=8",
+        "-volume.max=100000",
         *(f"-{flag}={port}" for flag, port in ports.items()),
     ]
     # weed mini makes its S3 identity from these variables; without them it would accept anyone.
