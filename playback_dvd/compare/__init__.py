@@ -1,0 +1,33 @@
+"""Regression comparison: replay recordings on today's code and compare them with what was recorded."""
+
+from ._comparators import StructuralComparator, all_outputs, operation_result
+from ._diff import VOLATILE_KEYS, Difference, DifferenceKind, StructuralDiff, structural_diff
+from ._equalizer import Equalizer
+from ._execution import CompareExecutionConfig, ReplayTimeout, in_shard, parse_shard
+from ._report import ComparisonReport
+from ._status import ComparatorResult, Comparison, EqualityStatus, RequestChanges
+from ._writers import FORMATS, render_report, write_report
+
+__all__ = [
+    "FORMATS",
+    "VOLATILE_KEYS",
+    "CompareExecutionConfig",
+    "ComparatorResult",
+    "Comparison",
+    "ComparisonReport",
+    "Difference",
+    "DifferenceKind",
+    "Equalizer",
+    "EqualityStatus",
+    "ReplayTimeout",
+    "RequestChanges",
+    "StructuralComparator",
+    "StructuralDiff",
+    "all_outputs",
+    "in_shard",
+    "operation_result",
+    "parse_shard",
+    "render_report",
+    "structural_diff",
+    "write_report",
+]
