@@ -84,7 +84,9 @@ def test_ignore_paths_match_only_paths_of_the_same_depth():
 
 
 def test_ignore_path_key_segments_accept_shell_wildcards():
-    assert lines({"created_at": 1, "n": 1}, {"created_at": 2, "n": 2}, ignore_paths=["$.*_at"]) == ["$.n: 1 -> 2"]
+    assert lines({"created_at": 1, "n": 1}, {"created_at": 2, "n": 2}, ignore_paths=["$.*_at"]) == [
+        "$.n: 1 -> 2"
+    ]
 
 
 def test_ignore_keys_apply_at_any_depth():
@@ -133,7 +135,10 @@ def test_unordered_lists_report_extra_and_missing_items():
 def test_unordered_lists_can_be_limited_to_some_paths():
     expected = {"tags": ["a", "b"], "steps": ["a", "b"]}
     actual = {"tags": ["b", "a"], "steps": ["b", "a"]}
-    assert lines(expected, actual, unordered_lists=["$.tags"]) == ["$.steps[0]: 'a' -> 'b'", "$.steps[1]: 'b' -> 'a'"]
+    assert lines(expected, actual, unordered_lists=["$.tags"]) == [
+        "$.steps[0]: 'a' -> 'b'",
+        "$.steps[1]: 'b' -> 'a'",
+    ]
 
 
 def test_sets_are_compared_without_order():
