@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from playback_dvd import ConfigurationError
-from playback_dvd.compare import CompareExecutionConfig, Equalizer, EqualityStatus
+from playback_dvd.compare import CompareExecutionConfig, EqualityStatus, Equalizer
 
 from ._players import pid_player, scenario_id, scenario_player
 
