@@ -6,7 +6,7 @@ from typing import Literal
 
 from ._models import Request
 
-UnmatchedReason = Literal["dvd_not_found", "no_match", "already_played"]
+UnmatchedReason = Literal["dvd_not_found", "no_match", "already_played", "ignored"]
 
 
 class PlaybackDVDError(Exception):
@@ -38,7 +38,8 @@ class UnmatchedRequestError(PlaybackDVDError):
 
     Attributes:
         reason: ``"dvd_not_found"`` (replay-only and the DVD file does not exist), ``"no_match"`` (nothing
-            recorded matches) or ``"already_played"`` (matches exist but were all played already).
+            recorded matches), ``"already_played"`` (matches exist but were all played already) or
+            ``"ignored"`` (a filter ignores it, and a replay-only DVD must not let it reach the network).
         request: The request that could not be answered.
         closest: The recorded requests that came closest, best first.
     """

@@ -11,9 +11,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._dvd import DVD
+from ._errors import ConfigurationError
 from ._files import read_document, write_document
 from ._options import DVDOptions, resolve_options
 from ._session import HttpHandler, current_http_handler
+from ._vcrpy import VcrpyDocument
 from .http import _patching
 from .http._handler import DVDHttpHandler
 
@@ -41,10 +43,27 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
         before_record_request: A callable (or list) ``request -> request | None`` applied before matching
             and recording; None ignores the request.
         before_record_response: A callable (or list) ``response -> response | None``; None skips recording.
+        filter_headers: Header names (any case) to remove, or ``(name, replacement)`` pairs; a replacement
+            is a string or ``callable(value) -> value | None``. Applies to request and response headers.
+        filter_query_parameters: Query parameters to remove or replace, in the same forms.
+        filter_post_data_parameters: Body fields to remove or replace: forms, JSON (nested) and multipart.
+        filter_sensitive_data: ``{placeholder: value or callable()}``: values are saved as placeholders
+            (URL, headers, bodies) and restored when the DVD is loaded.
+        decode_compressed_response: Store gzip/deflate/br/zstd response bodies decoded.
+        ignore_hosts: Host names or compiled patterns (full match) whose requests are neither recorded nor
+            replayed.
+        ignore_localhost: Ignore localhost, 127.0.0.1, ::1 and 0.0.0.0.
+        allow_ignored_on_replay: Let ignored requests reach the network even when the DVD is replay-only
+            (otherwise they raise `UnmatchedRequestError` with reason ``"ignored"``).
+
+    A vcrpy cassette (YAML or JSON) can be given as *path*: it is replayed, never overwritten (a record
+    mode that could record into it is a `ConfigurationError`).
 
     Raises:
         UnmatchedRequestError: (inside the block) a request has no recorded twin and the mode does not record.
         DVDFormatError: The file exists but is not a readable DVD; it is left untouched.
+        ConfigurationError: A bad option, a filter that raised, or a vcrpy cassette opened in a recording
+            mode.
 
     .. versionadded:: 0.1.0
     """
@@ -62,14 +81,30 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
 
     def __enter__(self) -> DVD:
         options = self.options
+        document = read_document(self.path)
+        if document is not None:
+            document = options.filters.restore(document)
         dvd = DVD.from_document(
-            read_document(self.path),
+            document,
             path=self.path,
             record_mode=options.record_mode,
             match_on=options.match_on,
             allow_playback_repeats=options.allow_playback_repeats,
         )
-        handler = DVDHttpHandler(dvd, filters=options.filters, max_body_bytes=options.max_body_bytes)
+        if isinstance(document, VcrpyDocument) and not dvd.write_protected:
+            # Saving would replace the user's vcrpy file with ours: refuse before anything is recorded.
+            raise ConfigurationError(
+                f"{self.path} is a vcrpy cassette, which playback_dvd replays but never overwrites; "
+                f"record_mode {dvd.record_mode.value!r} could record into it. Use record_mode 'once' or "
+                f"'none' to replay it, or convert it first (playback-dvd convert {self.path} "
+                "NEW.dvd.json) and record into the new file"
+            )
+        handler = DVDHttpHandler(
+            dvd,
+            filters=options.filters,
+            max_body_bytes=options.max_body_bytes,
+            allow_ignored=options.allow_ignored_on_replay,
+        )
         _patching.install()
         self._active.set((*self._active.get(), (dvd, handler, current_http_handler.set(handler))))
         return dvd
@@ -88,7 +123,7 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
             _patching.uninstall()
         handler.finish()
         if dvd.dirty and (exc_type is None or self.options.record_on_exception):
-            write_document(self.path, dvd.to_document())
+            write_document(self.path, self.options.filters.conceal(dvd.to_document()))
 
     async def __aenter__(self) -> DVD:
         return self.__enter__()
