@@ -17,6 +17,19 @@ from ._models import ExceptionInfo, Interaction, Output, Request, Response
 from ._playback import Playback
 from ._use_dvd import use_dvd
 from .cassettes import Cassette, MemoryCassette, RecordingNotFound
+from .compare import (
+    ComparatorResult,
+    CompareExecutionConfig,
+    Comparison,
+    ComparisonReport,
+    EqualityStatus,
+    Equalizer,
+    EqualizerTuner,
+    EqualizerTuning,
+    PlaybackStudio,
+    RecordingLookupProperties,
+    StructuralComparator,
+)
 
 try:
     __version__ = _version("playback-dvd")
@@ -25,21 +38,32 @@ except _PackageNotFoundError:  # pragma: no cover  # running from a source tree 
 
 __all__ = [
     "Cassette",
+    "ComparatorResult",
+    "CompareExecutionConfig",
+    "Comparison",
+    "ComparisonReport",
     "ConfigurationError",
     "DEFAULT_MATCH_ON",
     "DVD",
     "DVDFormatError",
+    "EqualityStatus",
+    "Equalizer",
+    "EqualizerTuner",
+    "EqualizerTuning",
     "ExceptionInfo",
     "Interaction",
     "MemoryCassette",
     "Output",
     "Playback",
     "PlaybackDVDError",
+    "PlaybackStudio",
     "RecordMode",
+    "RecordingLookupProperties",
     "RecordingNotFound",
     "ReplayedException",
     "Request",
     "Response",
+    "StructuralComparator",
     "UnmatchedRequestError",
     "UnsupportedSchemaVersion",
     "register_matcher",
