@@ -279,11 +279,31 @@ def _kind_of(value: Any) -> str:
     return type(value).__qualname__
 
 
+_PLAIN_KINDS: dict[type, str] = {
+    dict: "mapping",
+    list: "sequence",
+    tuple: "sequence",
+    str: "str",
+    int: "number",
+    float: "number",
+    bool: "bool",
+    type(None): "none",
+    bytes: "bytes",
+}
+
+
 def _walk(expected: Any, actual: Any, path: Path, options: DiffOptions) -> Iterator[Difference]:
     if options.ignore_paths and _path_matches(options.ignore_paths, path):
         return
-    expected, actual = _normalize(expected), _normalize(actual)
-    expected_kind, actual_kind = _kind_of(expected), _kind_of(actual)
+    # Plain JSON-like values (nearly all of them) skip the normalization checks: this is the hot loop.
+    expected_kind = _PLAIN_KINDS.get(type(expected))
+    if expected_kind is None:
+        expected = _normalize(expected)
+        expected_kind = _kind_of(expected)
+    actual_kind = _PLAIN_KINDS.get(type(actual))
+    if actual_kind is None:
+        actual = _normalize(actual)
+        actual_kind = _kind_of(actual)
     if expected_kind != actual_kind:
         yield Difference(format_path(path), DifferenceKind.TYPE_CHANGED, expected, actual)
     elif expected_kind == "mapping":

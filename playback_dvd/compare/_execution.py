@@ -230,16 +230,17 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
 def _run_in_pool(
     task: Task, recording_ids: Iterator[str], config: CompareExecutionConfig, on_failure: Failure
 ) -> Iterator[Any]:
-    # At most `jobs` tasks are in flight, so a task's submission time is (about) its start time, which
-    # the hard timeout relies on; retried ids go first.
+    # With a timeout, at most `jobs` tasks are in flight, so a task's submission time is (about) its start
+    # time, which the hard kill relies on. Without one, a few more keep the workers busy between results.
     pool = _new_pool(config)
     in_flight: dict[Future[Any], tuple[str, float]] = {}
     retry: list[str] = []
     crashes: dict[str, int] = {}
     hard_limit = None if config.timeout_seconds is None else config.timeout_seconds + _HARD_KILL_GRACE_SECONDS
+    most_in_flight = config.jobs if hard_limit else 4 * config.jobs
     try:
         while True:
-            while len(in_flight) < config.jobs:
+            while len(in_flight) < most_in_flight:
                 recording_id = retry.pop() if retry else next(recording_ids, None)
                 if recording_id is None:
                     break
