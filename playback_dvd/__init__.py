@@ -16,7 +16,7 @@ from ._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
 from ._models import ExceptionInfo, Interaction, Output, Request, Response
 from ._playback import Playback
 from ._use_dvd import use_dvd
-from .cassettes import Cassette, MemoryCassette, RecordingNotFound
+from .cassettes import Cassette, LocalCassette, MemoryCassette, RecordingNotFound
 from .compare import (
     ComparatorResult,
     CompareExecutionConfig,
@@ -52,6 +52,7 @@ __all__ = [
     "EqualizerTuning",
     "ExceptionInfo",
     "Interaction",
+    "LocalCassette",
     "MemoryCassette",
     "Output",
     "Playback",

@@ -9,7 +9,7 @@ from typing import Any
 
 from .._models import DVDDocument
 from .._serialization import dumps_binary, loads_binary
-from ._ids import parse_recording_id
+from ._ids import parse_recording_id, safe_category
 from ._protocol import RecordingNotFound
 from ._search import in_window, metadata_matches, recorded_at_of
 
@@ -32,9 +32,11 @@ class MemoryCassette:
                 "a recording needs an id to be saved (see playback_dvd.cassettes.new_recording_id)"
             )
         payload = dumps_binary(document)
+        parts = parse_recording_id(document.id)
+        category = parts.category if parts else safe_category(document.category or "")
         with self._lock:
             self._payloads[document.id] = payload
-            self._metadata[document.id] = (document.category or "", dict(document.metadata))
+            self._metadata[document.id] = (category, dict(document.metadata))
 
     def get_recording(self, recording_id: str) -> DVDDocument:
         with self._lock:
@@ -60,19 +62,18 @@ class MemoryCassette:
     ) -> Iterator[str]:
         with self._lock:
             entries = list(self._metadata.items())
-        found = 0
+        matches = []
         for recording_id, (recorded_category, recorded_metadata) in entries:
-            if limit is not None and found >= limit:
-                return
-            if recorded_category != category:
+            if recorded_category != safe_category(category):
                 continue
-            if (start_date or end_date) and not in_window(
-                recorded_at_of(recorded_metadata, parse_recording_id(recording_id)), start_date, end_date
-            ):
+            recorded_at = recorded_at_of(recorded_metadata, parse_recording_id(recording_id))
+            if (start_date or end_date) and not in_window(recorded_at, start_date, end_date):
                 continue
             if metadata_matches(recorded_metadata, metadata):
-                found += 1
-                yield recording_id
+                matches.append((recorded_at, recording_id))
+        matches.sort(reverse=True)  # newest first, like every cassette
+        for _, recording_id in matches[:limit]:
+            yield recording_id
 
     def delete_recording(self, recording_id: str) -> None:
         with self._lock:
