@@ -22,7 +22,7 @@ from ..compare import (
     write_report,
 )
 from ..compare._execution import resolve_callable
-from ..compare._location import open_cassette, play_from_location
+from ..compare._location import open_cassette, play_from_location, recorder_for
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -99,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
         if args.limit is not None and args.limit < 1:
             raise ConfigurationError(f"--limit must be >= 1, got {args.limit}")
         cassette = open_cassette(args.location)
-        resolve_callable(args.player)  # fail now, with a clear message, not once per recording
+        # Fail now, with one clear message, rather than once per recording.
+        resolve_callable(args.player)
+        recorder_for(args.location)
     except (ConfigurationError, ValueError) as error:
         return _fail(str(error))
     try:

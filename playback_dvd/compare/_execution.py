@@ -156,7 +156,7 @@ def resolve_callable(reference: str) -> Callable[..., Any]:
             target = getattr(target, attribute)
         except AttributeError:
             raise ConfigurationError(
-                f"{reference!r}: {module_name!r} has no attribute path {attribute_path!r}"
+                f"{reference!r}: module {module_name!r} has no attribute {attribute_path!r}"
             ) from None
     if not callable(target):
         raise ConfigurationError(f"{reference!r} is not callable")

@@ -7,6 +7,7 @@ recording id's unique part (``scenario_id("different")``).
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 from playback_dvd import DVD, ExceptionInfo, Output, Playback, Request
@@ -29,6 +30,7 @@ SCENARIOS = (
     "slow",
     "crash",
     "script",
+    "deaf",
 )
 
 
@@ -85,6 +87,9 @@ def scenario_player(recording_id: str) -> Playback:
     elif scenario == "raises":
         raise LookupError(f"no recording {recording_id}")
     elif scenario == "slow":
+        time.sleep(30)
+    elif scenario == "deaf":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # stuck where no signal gets through
         time.sleep(30)
     elif scenario == "crash":
         os._exit(3)  # a worker process dying mid-replay, as a segfault in an extension would

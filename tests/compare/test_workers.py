@@ -40,6 +40,19 @@ def test_a_replay_past_its_timeout_fails_alone_and_the_others_complete():
     }
 
 
+def test_a_worker_deaf_to_its_timeout_is_killed_and_the_others_complete():
+    ids = [scenario_id("deaf"), scenario_id("equal", 1)]
+    config = CompareExecutionConfig(compare_in_dedicated_process=True, timeout_seconds=0.5)
+    result = {
+        c.recording_id: c
+        for c in Equalizer(ids, scenario_player, compare_execution_config=config).run_comparison()
+    }
+    deaf = result[scenario_id("deaf")]
+    assert deaf.equality_status is EqualityStatus.EqualizerFailure
+    assert deaf.comparator_status.message == "the replay took longer than 0.5 s; its worker was killed"
+    assert result[scenario_id("equal", 1)].equality_status is EqualityStatus.Equal
+
+
 def test_a_worker_that_dies_fails_its_recording_and_the_pool_recovers():
     ids = [scenario_id("crash"), scenario_id("equal", 1)]
     config = CompareExecutionConfig(compare_in_dedicated_process=True)
