@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib
+import itertools
 import multiprocessing
 import signal
 import sys
@@ -227,51 +228,70 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
         process.kill()
 
 
+def run_batch(task: Task, recording_ids: list[str]) -> list[Any]:
+    """``[task(rid) for rid in recording_ids]``: one round trip to a worker for several replays."""
+    return [task(recording_id) for recording_id in recording_ids]
+
+
+# Without a timeout, ids go to workers in batches of this size: one pickled round trip per batch instead of
+# per replay, which is most of the cost of a fast replay.
+_BATCH_SIZE = 8
+
+
 def _run_in_pool(
     task: Task, recording_ids: Iterator[str], config: CompareExecutionConfig, on_failure: Failure
 ) -> Iterator[Any]:
-    # With a timeout, at most `jobs` tasks are in flight, so a task's submission time is (about) its start
-    # time, which the hard kill relies on. Without one, a few more keep the workers busy between results.
+    # With a timeout, each worker gets one replay at a time, so a task's submission time is (about) its
+    # start time, which the hard kill relies on. Without one, batches, and a few in flight per worker, keep
+    # the workers busy between results.
     pool = _new_pool(config)
-    in_flight: dict[Future[Any], tuple[str, float]] = {}
-    retry: list[str] = []
+    in_flight: dict[Future[list[Any]], tuple[list[str], float]] = {}
+    retry: list[list[str]] = []
     crashes: dict[str, int] = {}
     hard_limit = None if config.timeout_seconds is None else config.timeout_seconds + _HARD_KILL_GRACE_SECONDS
-    most_in_flight = config.jobs if hard_limit else 4 * config.jobs
+    most_in_flight = config.jobs if hard_limit else 2 * config.jobs
+    batch_size = 1 if hard_limit else _BATCH_SIZE
     try:
         while True:
             while len(in_flight) < most_in_flight:
-                recording_id = retry.pop() if retry else next(recording_ids, None)
-                if recording_id is None:
+                batch = retry.pop() if retry else list(itertools.islice(recording_ids, batch_size))
+                if not batch:
                     break
-                in_flight[pool.submit(task, recording_id)] = (recording_id, time.monotonic())
+                in_flight[pool.submit(run_batch, task, batch)] = (batch, time.monotonic())
             if not in_flight:
                 return
             done, _ = wait(in_flight, timeout=1.0 if hard_limit else None, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
-                recording_id, _started = in_flight.pop(future)
+                batch, _started = in_flight.pop(future)
                 try:
-                    yield future.result()
+                    yield from future.result()
                 except BrokenProcessPool:
                     broken = True
+                    if len(batch) > 1:  # which replay killed the worker is unknown: retry each alone
+                        retry.extend([recording_id] for recording_id in batch)
+                        continue
+                    (recording_id,) = batch
                     crashes[recording_id] = crashes.get(recording_id, 0) + 1
                     if crashes[recording_id] > 1:
                         yield on_failure(recording_id, "the worker process died during this replay", "")
                     else:
-                        retry.append(recording_id)
+                        retry.append(batch)
                 except Exception as error:
-                    yield on_failure(
-                        recording_id, f"the worker could not return the comparison: {error!r}", ""
-                    )
+                    for recording_id in batch:
+                        message = f"the worker could not return the comparison: {error!r}"
+                        yield on_failure(recording_id, message, "")
             now = time.monotonic()
             stale = [f for f, (_, started) in in_flight.items() if hard_limit and now - started > hard_limit]
             if stale or broken:
                 for future in stale:
-                    recording_id, _started = in_flight.pop(future)
-                    message = f"the replay took longer than {config.timeout_seconds} s; its worker was killed"
-                    yield on_failure(recording_id, message, "")
-                retry.extend(recording_id for recording_id, _ in in_flight.values())
+                    batch, _started = in_flight.pop(future)
+                    for recording_id in batch:
+                        message = (
+                            f"the replay took longer than {config.timeout_seconds} s; its worker was killed"
+                        )
+                        yield on_failure(recording_id, message, "")
+                retry.extend(batch for batch, _ in in_flight.values())
                 in_flight.clear()
                 _kill_workers(pool)
                 pool.shutdown(wait=True, cancel_futures=True)
