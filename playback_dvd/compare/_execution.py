@@ -209,10 +209,11 @@ def run_tasks(
     yield from _run_in_pool(task, selected, config, on_failure)
 
 
-def _new_pool(config: CompareExecutionConfig) -> ProcessPoolExecutor:
+def _new_pool(config: CompareExecutionConfig, batch_size: int) -> ProcessPoolExecutor:
     options: dict[str, Any] = {}
     if config.max_tasks_per_child is not None and sys.version_info >= (3, 11):
-        options["max_tasks_per_child"] = config.max_tasks_per_child
+        # The pool counts batches; a worker replays at most max_tasks_per_child recordings.
+        options["max_tasks_per_child"] = max(1, config.max_tasks_per_child // batch_size)
     return ProcessPoolExecutor(
         max_workers=config.jobs, mp_context=multiprocessing.get_context("spawn"), **options
     )
@@ -244,13 +245,13 @@ def _run_in_pool(
     # With a timeout, each worker gets one replay at a time, so a task's submission time is (about) its
     # start time, which the hard kill relies on. Without one, batches, and a few in flight per worker, keep
     # the workers busy between results.
-    pool = _new_pool(config)
     in_flight: dict[Future[list[Any]], tuple[list[str], float]] = {}
     retry: list[list[str]] = []
     crashes: dict[str, int] = {}
     hard_limit = None if config.timeout_seconds is None else config.timeout_seconds + _HARD_KILL_GRACE_SECONDS
     most_in_flight = config.jobs if hard_limit else 2 * config.jobs
-    batch_size = 1 if hard_limit else _BATCH_SIZE
+    batch_size = 1 if hard_limit else min(_BATCH_SIZE, config.max_tasks_per_child or _BATCH_SIZE)
+    pool = _new_pool(config, batch_size)
     try:
         while True:
             while len(in_flight) < most_in_flight:
@@ -295,6 +296,6 @@ def _run_in_pool(
                 in_flight.clear()
                 _kill_workers(pool)
                 pool.shutdown(wait=True, cancel_futures=True)
-                pool = _new_pool(config)
+                pool = _new_pool(config, batch_size)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
