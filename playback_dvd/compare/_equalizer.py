@@ -73,13 +73,13 @@ class Equalizer:
     def run_comparison(self) -> Iterator[Comparison]:
         """Replay and compare each recording (of the configured shard), yielding as they finish.
 
-        Raises:
-            ConfigurationError: Worker processes are configured and the player, an extractor or the
-                comparator cannot be pickled.
-
         Nothing raises out of this generator for one bad recording: a player, extractor or comparator that
         raises, or a replay that times out, gives a `Comparison` with ``EqualizerFailure`` and a traceback.
         With worker processes, comparisons come in completion order.
+
+        Raises:
+            ConfigurationError: Worker processes are configured and the player, an extractor or the
+                comparator cannot be pickled.
         """
         config = self.compare_execution_config
         task = functools.partial(
