@@ -229,7 +229,20 @@ def _judge(
         playback_duration=playback.playback_duration,
     )
     evolve = functools.partial(_evolve, base)
+    changes = RequestChanges(
+        tuple(map(_request_line, playback.unplayed_requests)),
+        tuple(map(_request_line, playback.unmatched_requests)),
+    )
     if playback_error is not None and _is_machinery_error(playback_error):
+        if (
+            compare_requests
+            and changes.unmatched
+            and playback_error.type_name.endswith("UnmatchedRequestError")
+        ):
+            # The new code made a call the recording cannot answer: its call pattern changed, which is a
+            # difference to report (DESIGN 4.12), not a failure of the comparison.
+            message = f"the replay stopped at a request the recording lacks; {changes.summary()}"
+            return evolve(ComparatorResult(EqualityStatus.Different, message), request_changes=changes)
         message = f"the replay could not run as recorded: {_describe(playback_error)}"
         return evolve(ComparatorResult(EqualityStatus.EqualizerFailure, message))
     stage = "result_extractor"
@@ -273,10 +286,6 @@ def _judge(
             ),
             traceback_text=traceback.format_exc(),
         )
-    changes = RequestChanges(
-        tuple(map(_request_line, playback.unplayed_requests)),
-        tuple(map(_request_line, playback.unmatched_requests)),
-    )
     if compare_requests and changes:
         if result.equality_status is EqualityStatus.Equal:
             result = ComparatorResult(EqualityStatus.Different, changes.summary(), result.diff)

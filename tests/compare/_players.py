@@ -31,6 +31,7 @@ SCENARIOS = (
     "crash",
     "script",
     "deaf",
+    "new_request",
 )
 
 
@@ -78,6 +79,10 @@ def scenario_player(recording_id: str) -> Playback:
         playback_error = ExceptionInfo("TypeError", "unsupported operand")
     elif scenario == "missing_input":
         playback_error = ExceptionInfo("UnmatchedRequestError", "no recorded response for GET http://x/")
+    elif scenario == "new_request":
+        played = played[:1]
+        playback_error = ExceptionInfo("UnmatchedRequestError", "no recorded response for GET http://x/v2")
+        unmatched = (Request("GET", "http://127.0.0.1/v2/prices?sku=a"),)
     elif scenario == "replayed_exception":
         recorded_error = playback_error = ExceptionInfo("ReplayedException", "ssl.SSLError: boom")
         playback_error = ExceptionInfo("ReplayedException", "ssl.SSLError: boom")

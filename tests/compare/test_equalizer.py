@@ -74,6 +74,13 @@ def test_a_playback_dvd_error_during_the_replay_is_an_equalizer_failure():
     assert "UnmatchedRequestError" in comparison.comparator_status.message
 
 
+def test_a_replay_stopped_by_a_request_the_recording_lacks_is_different():
+    comparison = compare_one("new_request")
+    assert comparison.equality_status is EqualityStatus.Different
+    assert comparison.request_changes.unmatched == ("GET http://127.0.0.1/v2/prices?sku=a",)
+    assert "a request the recording lacks" in comparison.comparator_status.message
+
+
 def test_a_replayed_exception_is_user_behaviour_not_a_machinery_failure():
     assert compare_one("replayed_exception").equality_status is EqualityStatus.Equal
 
