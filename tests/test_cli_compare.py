@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
 import pytest
 
+from .compare.conftest import needs_recorder
 
-def cli(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess[str]:
+ROOT = Path(__file__).resolve().parent.parent
+PLAYER = "tests.compare._service:replay_quote"
+
+
+def cli(*args: str, mode: str = "same") -> subprocess.CompletedProcess[str]:
+    # The player module is imported by the command from the project root, as a user's would be.
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    environment = {**os.environ, "PYTHONPATH": path, "PRICING_MODE": mode}
     return subprocess.run(
         [sys.executable, "-m", "playback_dvd.cli", *args],
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=cwd,
-        env=env,
+        cwd=ROOT,
+        env=environment,
     )
+
+
+@pytest.fixture
+def recordings(tmp_path, server, monkeypatch):
+    """A LocalCassette directory with one recording of Pricing.quote per item, and their ids."""
+    from .compare._service import record_items
+
+    return record_items(tmp_path, server, monkeypatch)
+
+
+def compare(location, *args: str, mode: str = "same") -> subprocess.CompletedProcess[str]:
+    return cli("compare", str(location), "--category", "Pricing", "--player", PLAYER, *args, mode=mode)
 
 
 def test_a_missing_location_exits_2_naming_it(tmp_path):
@@ -54,3 +78,95 @@ def test_missing_required_options_exit_2_with_usage(tmp_path):
     result = cli("compare", str(tmp_path))
     assert result.returncode == 2
     assert "--category" in result.stderr
+
+
+@needs_recorder
+def test_no_recordings_of_the_category_exits_2_naming_it(recordings):
+    location, _ = recordings
+    result = cli("compare", str(location), "--category", "Refunds", "--player", PLAYER)
+    assert result.returncode == 2
+    assert f"no recordings of Refunds in {location}" in result.stderr
+
+
+@needs_recorder
+def test_unchanged_code_exits_0_and_replays_without_network(recordings, server):
+    location, _ = recordings
+    result = compare(location)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("3 compared in ")
+    assert ": 3 Equal" in result.stdout
+    assert "compared 3/3 (0 not equal)" in result.stderr  # progress
+    assert server.hits == []
+
+
+@needs_recorder
+def test_a_regression_exits_1_and_prints_the_diff(recordings):
+    location, _ = recordings
+    result = compare(location, mode="double")
+    assert result.returncode == 1
+    assert "[Different] Pricing/" in result.stdout
+    assert "    $.operation.price: 20 -> 40" in result.stdout
+
+
+@needs_recorder
+def test_an_operation_that_now_fails_exits_1(recordings):
+    location, _ = recordings
+    result = compare(location, mode="raise")
+    assert result.returncode == 1
+    assert "the replay raised RuntimeError: pricing broke" in result.stdout
+
+
+@needs_recorder
+def test_ignore_rules_given_on_the_command_line_apply(recordings):
+    location, _ = recordings
+    result = compare(location, "--ignore-key", "price", mode="double")
+    assert result.returncode == 0, result.stdout
+
+
+@needs_recorder
+def test_two_jobs_write_a_json_report(recordings, tmp_path, server):
+    location, ids = recordings
+    target = tmp_path / "report.json"
+    result = compare(location, "--jobs", "2", "--format", "json", "--output", str(target), mode="double")
+    assert result.returncode == 1, result.stderr
+    document = json.loads(target.read_text())
+    assert document["summary"]["counts"]["Different"] == 3
+    assert sorted(c["recording_id"] for c in document["comparisons"]) == sorted(ids)
+    assert server.hits == []
+
+
+@needs_recorder
+def test_shards_split_the_recordings_between_runs(recordings):
+    location, ids = recordings
+    seen = []
+    for shard in ("1/2", "2/2"):
+        result = compare(location, "--shard", shard, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        seen += [c["recording_id"] for c in json.loads(result.stdout)["comparisons"]]
+    assert sorted(seen) == sorted(ids)
+
+
+@needs_recorder
+def test_limit_bounds_the_recordings_compared(recordings):
+    location, _ = recordings
+    result = compare(location, "--limit", "1", "--format", "json")
+    assert json.loads(result.stdout)["summary"]["total"] == 1
+
+
+@needs_recorder
+def test_a_junit_report_lists_each_recording(recordings, tmp_path):
+    location, ids = recordings
+    target = tmp_path / "report.xml"
+    compare(location, "--format", "junit", "--output", str(target), mode="double")
+    cases = ElementTree.parse(target).getroot().iter("testcase")
+    assert sorted(case.get("name") for case in cases) == sorted(ids)
+
+
+@needs_recorder
+def test_the_html_report_escapes_what_the_operation_returned(recordings, tmp_path):
+    location, _ = recordings
+    target = tmp_path / "report.html"
+    compare(location, "--format", "html", "--output", str(target), mode="double")
+    page = target.read_text()
+    assert "$.operation.price" in page
+    assert "<script>" not in page

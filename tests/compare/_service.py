@@ -1,0 +1,73 @@
+"""A small recorded service for the end-to-end comparison tests; also the player module the CLI imports.
+
+``PRICING_MODE`` (read at call time) changes its behaviour the way a code change would: ``same``,
+``double`` (prices change), ``raise`` (the operation fails), ``extra_call`` (a new HTTP request),
+``other_customer`` (asks for an input the recording lacks).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+
+from playback_dvd import DVD, LocalCassette, MemoryCassette, Recorder
+
+recorder = Recorder(MemoryCassette())
+
+
+class Pricing:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    @recorder.operation(
+        metadata_extractor=lambda self, item_id: {"item_id": item_id, "base_url": self.base_url}
+    )
+    def quote(self, item_id: str) -> dict[str, Any]:
+        mode = os.environ.get("PRICING_MODE", "same")
+        customer = self.load_customer("someone else" if mode == "other_customer" else item_id)
+        with httpx.Client() as client:
+            item = client.get(f"{self.base_url}/items", params={"id": item_id}).json()
+            if mode == "extra_call":
+                client.get(f"{self.base_url}/items", params={"id": "extra"})
+        if mode == "raise":
+            raise RuntimeError("pricing broke")
+        price = len(item["id"]) * 10 * (2 if mode == "double" else 1)
+        self.publish({"item": item["id"], "price": price, "customer": customer})
+        return {"price": price, "note": "<script>alert(1)</script>"}
+
+    @recorder.intercept_input("pricing.load_customer")
+    def load_customer(self, item_id: str) -> dict[str, str]:
+        return {"name": f"customer-{item_id}"}
+
+    @recorder.intercept_output("pricing.publish")
+    def publish(self, quote: dict[str, Any]) -> None:
+        pass
+
+
+def replay_quote(dvd: DVD) -> dict[str, Any]:
+    """The playback function: the operation again, from the recording's metadata."""
+    return Pricing(dvd.metadata["base_url"]).quote(dvd.metadata["item_id"])
+
+
+ITEMS = ("a", "bb", "ccc")
+
+
+def record_items(tmp_path, server, monkeypatch):
+    """Record one Pricing.quote per item into a LocalCassette under *tmp_path* (the real server answers),
+    then empty the server's hit log so a test can prove replays use no network. Returns (directory, ids).
+    """
+    monkeypatch.delenv("PRICING_MODE", raising=False)
+    directory = tmp_path / "recordings"
+    previous = recorder.cassette
+    recorder.cassette = LocalCassette(directory)
+    try:
+        for item in ITEMS:
+            Pricing(server.url).quote(item)
+    finally:
+        recorder.cassette = previous
+    ids = list(LocalCassette(directory).iter_recording_ids("Pricing"))
+    assert len(ids) == len(ITEMS)
+    server.reset()
+    return directory, ids

@@ -1,0 +1,133 @@
+"""End to end with the real Recorder: record a service, replay it with `recorder.play`, compare."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import playback_dvd
+from playback_dvd import (
+    EqualityStatus,
+    Equalizer,
+    EqualizerTuner,
+    EqualizerTuning,
+    LocalCassette,
+    PlaybackStudio,
+    RecordingLookupProperties,
+)
+from playback_dvd.compare import find_matching_recording_ids
+
+if not hasattr(playback_dvd, "Recorder"):
+    pytest.skip("needs playback_dvd.Recorder (issue 4), not merged here yet", allow_module_level=True)
+
+from ._service import replay_quote  # imports the Recorder
+
+
+@pytest.fixture
+def recorder(recordings):
+    return playback_dvd.Recorder(LocalCassette(recordings[0]))
+
+
+def statuses(comparisons):
+    return sorted(c.equality_status.name for c in comparisons)
+
+
+def equalizer(recorder, ids):
+    return Equalizer(ids, lambda rid: recorder.play(rid, replay_quote))
+
+
+def test_replaying_unchanged_code_is_equal_and_uses_no_network(recorder, recordings, server):
+    assert statuses(equalizer(recorder, recordings[1]).run_comparison()) == ["Equal"] * 3
+    assert server.hits == []
+
+
+def test_changed_prices_are_different_with_the_paths_that_changed(recorder, recordings, monkeypatch):
+    monkeypatch.setenv("PRICING_MODE", "double")
+    comparisons = list(equalizer(recorder, recordings[1]).run_comparison())
+    assert statuses(comparisons) == ["Different"] * 3
+    lines = next(c for c in comparisons if c.playback.original_recording.metadata["item_id"] == "bb")
+    assert lines.comparator_status.diff.lines() == [
+        '$["pricing.publish #1"].quote.price: 20 -> 40',
+        "$.operation.price: 20 -> 40",
+    ]
+
+
+def test_an_operation_that_now_raises_is_failed(recorder, recordings, monkeypatch):
+    monkeypatch.setenv("PRICING_MODE", "raise")
+    comparisons = list(equalizer(recorder, recordings[1]).run_comparison())
+    assert statuses(comparisons) == ["Failed"] * 3
+    assert comparisons[0].comparator_status.message == "the replay raised RuntimeError: pricing broke"
+
+
+def test_a_new_http_call_is_reported_as_a_changed_call_pattern(recorder, recordings, monkeypatch, server):
+    monkeypatch.setenv("PRICING_MODE", "extra_call")
+    comparison = next(iter(equalizer(recorder, recordings[1][:1]).run_comparison()))
+    assert comparison.equality_status is EqualityStatus.Different
+    assert comparison.request_changes.unmatched == (f"GET {server.url}/items?id=extra",)
+    assert server.hits == []
+
+
+def test_an_input_the_recording_lacks_is_an_equalizer_failure(recorder, recordings, monkeypatch):
+    monkeypatch.setenv("PRICING_MODE", "other_customer")
+    comparison = next(iter(equalizer(recorder, recordings[1][:1]).run_comparison()))
+    assert comparison.equality_status is EqualityStatus.EqualizerFailure
+    assert "pricing.load_customer" in comparison.comparator_status.message
+
+
+def test_an_unknown_recording_is_an_equalizer_failure(recorder):
+    missing = "Pricing/2026-11-23/" + "0" * 32
+    (comparison,) = equalizer(recorder, [missing]).run_comparison()
+    assert comparison.equality_status is EqualityStatus.EqualizerFailure
+    assert comparison.comparator_status.message.startswith("the player raised RecordingNotFound")
+
+
+class Tuner(EqualizerTuner):
+    def create_category_tuning(self, category):
+        if category != "Pricing":
+            raise LookupError(f"no tuning for {category}")
+        return EqualizerTuning(replay_quote)
+
+
+def test_the_studio_reports_counts_per_category_and_tuning_errors(recorder, monkeypatch):
+    monkeypatch.setenv("PRICING_MODE", "double")
+    report = PlaybackStudio(["Pricing", "Refunds"], Tuner(), recorder).play()
+    assert report.counts_by_category == {
+        "Pricing": {"Equal": 0, "Fixed": 0, "Different": 3, "Failed": 0, "EqualizerFailure": 0}
+    }
+    assert "LookupError: no tuning for Refunds" in report.category_errors["Refunds"]
+    assert report.exit_code == 1
+
+
+def test_the_studio_compares_exactly_the_given_recording_ids(recorder, recordings):
+    report = PlaybackStudio([], Tuner(), recorder, recording_ids=recordings[1][:2]).play()
+    assert [c.recording_id for c in report.comparisons] == recordings[1][:2]
+    assert report.passed
+
+
+def test_lookup_properties_filter_by_metadata_and_limit(recorder):
+    props = RecordingLookupProperties(start_date=None, metadata={"item_id": ["a", "bb"]}, limit=1)
+    assert len(find_matching_recording_ids(recorder.cassette, "Pricing", props)) == 1
+    props = RecordingLookupProperties(start_date=None, metadata={"item_id": ["a", "bb"]})
+    assert len(find_matching_recording_ids(recorder.cassette, "Pricing", props)) == 2
+
+
+def test_lookup_properties_do_not_change_the_callers_metadata(recorder):
+    wanted = {"item_id": "a"}
+    find_matching_recording_ids(
+        recorder.cassette, "Pricing", RecordingLookupProperties(None, metadata=wanted)
+    )
+    assert wanted == {"item_id": "a"}
+
+
+def test_a_random_sample_takes_limit_recordings_among_all(recorder, recordings):
+    props = RecordingLookupProperties(start_date=None, limit=2, random_sample=True)
+    sample = find_matching_recording_ids(recorder.cassette, "Pricing", props)
+    assert len(sample) == 2
+    assert set(sample) <= set(recordings[1])
+
+
+def test_a_start_date_in_the_future_finds_nothing(recorder):
+    props = RecordingLookupProperties(start_date=datetime.now(timezone.utc) + timedelta(days=1))
+    report = PlaybackStudio(["Pricing"], Tuner(), recorder, lookup_properties=props).play()
+    assert report.comparisons == ()
