@@ -34,7 +34,9 @@ def open_cassette(location: str) -> Cassette:
             raise ConfigurationError(f"{location}: an S3 location looks like s3://bucket/prefix")
         s3_cassette = _public("S3Cassette", f"the S3 location {location}")
         try:
-            return s3_cassette(bucket, prefix=prefix.strip("/"))  # type: ignore[no-any-return]
+            # Read-only: listing, showing and comparing never write. The endpoint and credentials come from
+            # boto3's usual sources (AWS_ENDPOINT_URL, AWS_PROFILE...).
+            return s3_cassette(bucket, prefix.strip("/"), read_only=True)  # type: ignore[no-any-return]
         except ImportError as error:
             raise ConfigurationError(
                 f"{location}: S3 needs boto3 (pip install 'playback-dvd[s3]'): {error}"
