@@ -74,3 +74,17 @@ class ReplayedException(PlaybackDVDError):
 
 class ConfigurationError(PlaybackDVDError, TypeError):
     """An option was misspelled, has the wrong type, or a hook raised while being applied."""
+
+
+class NetworkBlockedError(PlaybackDVDError):
+    """A request was about to reach the network while the network is blocked (pytest ``--dvd-block-network``).
+
+    Attributes:
+        host: The host the request was for.
+        url: The full URL of the request.
+    """
+
+    def __init__(self, message: str, *, host: str, url: str) -> None:
+        super().__init__(message)
+        self.host = host
+        self.url = url
