@@ -22,6 +22,16 @@ if _TYPE_CHECKING:
     from ._playback import Playback
     from ._use_dvd import use_dvd
     from .cassettes import Cassette, LocalCassette, MemoryCassette, RecordingNotFound
+    from .cassettes._cached_s3 import CachedS3Cassette
+    from .cassettes._s3 import S3Cassette
+    from .cassettes._s3_errors import (
+        MissingDependencyError,
+        ReadOnlyCassetteError,
+        S3AccessDenied,
+        S3BucketNotFound,
+        S3Error,
+        S3Throttled,
+    )
     from .compare import (
         ComparatorResult,
         CompareExecutionConfig,
@@ -43,6 +53,7 @@ if _TYPE_CHECKING:
 # ~100 ms for httpx, attrs and cattrs. The block above is what type checkers and IDEs read; keep both in step
 # (tests/test_exported_members.py checks every name in __all__ resolves).
 _WHERE: dict[str, str] = {
+    "CachedS3Cassette": ".cassettes._cached_s3",
     "Cassette": ".cassettes",
     "ComparatorResult": ".compare",
     "CompareExecutionConfig": ".compare",
@@ -60,17 +71,24 @@ _WHERE: dict[str, str] = {
     "Interaction": "._models",
     "LocalCassette": ".cassettes",
     "MemoryCassette": ".cassettes",
+    "MissingDependencyError": ".cassettes._s3_errors",
     "NetworkBlockedError": "._errors",
     "Output": "._models",
     "Playback": "._playback",
     "PlaybackDVDError": "._errors",
     "PlaybackStudio": ".compare",
+    "ReadOnlyCassetteError": ".cassettes._s3_errors",
     "RecordMode": "._dvd",
     "RecordingLookupProperties": ".compare",
     "RecordingNotFound": ".cassettes",
     "ReplayedException": "._errors",
     "Request": "._models",
     "Response": "._models",
+    "S3AccessDenied": ".cassettes._s3_errors",
+    "S3BucketNotFound": ".cassettes._s3_errors",
+    "S3Cassette": ".cassettes._s3",
+    "S3Error": ".cassettes._s3_errors",
+    "S3Throttled": ".cassettes._s3_errors",
     "StructuralComparator": ".compare",
     "UnmatchedRequestError": "._errors",
     "UnsupportedSchemaVersion": "._errors",
@@ -101,6 +119,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "CachedS3Cassette",
     "Cassette",
     "ComparatorResult",
     "CompareExecutionConfig",
@@ -118,17 +137,24 @@ __all__ = [
     "Interaction",
     "LocalCassette",
     "MemoryCassette",
+    "MissingDependencyError",
     "NetworkBlockedError",
     "Output",
     "Playback",
     "PlaybackDVDError",
     "PlaybackStudio",
+    "ReadOnlyCassetteError",
     "RecordMode",
     "RecordingLookupProperties",
     "RecordingNotFound",
     "ReplayedException",
     "Request",
     "Response",
+    "S3AccessDenied",
+    "S3BucketNotFound",
+    "S3Cassette",
+    "S3Error",
+    "S3Throttled",
     "StructuralComparator",
     "UnmatchedRequestError",
     "UnsupportedSchemaVersion",

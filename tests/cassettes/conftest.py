@@ -35,3 +35,10 @@ def cassette(cassette_name: str, tmp_path: Path, request: pytest.FixtureRequest)
     instance = CASSETTE_FACTORIES[cassette_name](tmp_path, request)
     yield instance
     instance.close()
+
+
+# The S3 backends: real servers on 127.0.0.1 (moto's server mode, SeaweedFS) and their fixtures.
+from .conftest_s3 import *  # noqa: E402, F403
+from .conftest_s3 import S3_CASSETTE_FACTORIES  # noqa: E402
+
+CASSETTE_FACTORIES.update(S3_CASSETTE_FACTORIES)
