@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import datetime, timezone
 
 import pytest
 
-from playback_dvd import LocalCassette
+from playback_dvd import LocalCassette, S3Cassette
 from playback_dvd._models import (
     DVDDocument,
     ExceptionInfo,
@@ -20,10 +21,12 @@ from playback_dvd._models import (
 )
 from playback_dvd.cassettes import new_recording_id
 
+from ._s3_servers import isolated_aws_environment, moto_server
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+
+def cli(*args: str, env=None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "playback_dvd.cli", *args], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "playback_dvd.cli", *args], capture_output=True, text=True, timeout=60, env=env
     )
 
 
@@ -148,3 +151,27 @@ def test_an_s3_location_without_a_bucket_exits_2():
     result = cli("ls", "s3://", "--category", "Checkout")
     assert result.returncode == 2
     assert "s3://bucket/prefix" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def moto():
+    """moto's S3 server on 127.0.0.1, with fake credentials in the environment (inherited by the CLI)."""
+    with isolated_aws_environment(), moto_server() as server:
+        yield server
+
+
+def test_ls_and_show_read_an_s3_location(moto):
+    client = moto.client()
+    bucket = moto.new_bucket(client)
+    cassette = S3Cassette(bucket, "team/recordings", client=client)
+    recording_id = save(cassette, "Checkout", datetime(2026, 11, 20, tzinfo=timezone.utc), {"order_id": 42})
+    cassette.close()
+    environment = {**os.environ, "AWS_ENDPOINT_URL": moto.endpoint_url}
+    location = f"s3://{bucket}/team/recordings"
+    listed = cli("ls", location, "--category", "Checkout", "--where", "order_id=42", env=environment)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split() == [recording_id]
+    shown = cli("show", location, recording_id, env=environment)
+    assert shown.returncode == 0, shown.stderr
+    assert f"id: {recording_id}" in shown.stdout
+    assert "  order_id: 42" in shown.stdout
