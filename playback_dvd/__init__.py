@@ -19,8 +19,12 @@ if _TYPE_CHECKING:
     )
     from ._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
     from ._models import ExceptionInfo, Interaction, Output, Request, Response
+    from ._operation import RecordingKeyError
     from ._playback import Playback
+    from ._recorder import Recorder, TapeRecorder
+    from ._saving import RecorderStats
     from ._use_dvd import use_dvd
+    from ._values import UnstorableValueError
     from .cassettes import Cassette, LocalCassette, MemoryCassette, RecordingNotFound
     from .cassettes._cached_s3 import CachedS3Cassette
     from .cassettes._s3 import S3Cassette
@@ -79,6 +83,9 @@ _WHERE: dict[str, str] = {
     "PlaybackStudio": ".compare",
     "ReadOnlyCassetteError": ".cassettes._s3_errors",
     "RecordMode": "._dvd",
+    "Recorder": "._recorder",
+    "RecorderStats": "._saving",
+    "RecordingKeyError": "._operation",
     "RecordingLookupProperties": ".compare",
     "RecordingNotFound": ".cassettes",
     "ReplayedException": "._errors",
@@ -90,7 +97,9 @@ _WHERE: dict[str, str] = {
     "S3Error": ".cassettes._s3_errors",
     "S3Throttled": ".cassettes._s3_errors",
     "StructuralComparator": ".compare",
+    "TapeRecorder": "._recorder",
     "UnmatchedRequestError": "._errors",
+    "UnstorableValueError": "._values",
     "UnsupportedSchemaVersion": "._errors",
     "register_matcher": "._matching",
     "unregister_matcher": "._matching",
@@ -145,6 +154,9 @@ __all__ = [
     "PlaybackStudio",
     "ReadOnlyCassetteError",
     "RecordMode",
+    "Recorder",
+    "RecorderStats",
+    "RecordingKeyError",
     "RecordingLookupProperties",
     "RecordingNotFound",
     "ReplayedException",
@@ -156,7 +168,9 @@ __all__ = [
     "S3Error",
     "S3Throttled",
     "StructuralComparator",
+    "TapeRecorder",
     "UnmatchedRequestError",
+    "UnstorableValueError",
     "UnsupportedSchemaVersion",
     "register_matcher",
     "unregister_matcher",

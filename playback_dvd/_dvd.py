@@ -147,6 +147,17 @@ class DVD:
             )
 
     @property
+    def unplayed_interactions(self) -> tuple[Interaction, ...]:
+        """The interactions neither played nor recorded since the DVD was loaded (or rewound), in order."""
+        with self._lock:
+            counts, replaced = self._play_counts, self._replaced
+            return tuple(
+                interaction
+                for position, interaction in enumerate(self._interactions)
+                if not counts[position] and position not in replaced and position not in self._read_only
+            )
+
+    @property
     def requests(self) -> tuple[Request, ...]:
         """The recorded requests, in order."""
         return tuple(interaction.request for interaction in self.interactions)

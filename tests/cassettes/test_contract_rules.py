@@ -463,7 +463,9 @@ def test_a_search_never_returns_an_id_that_cannot_be_loaded(cassette: Cassette) 
     saver = threading.Thread(target=keep_saving)
     saver.start()
     loaded: set[str] = set()
-    while not done.is_set():
+    # Search while the saver runs; on a loaded machine the saver may finish before the first search, and
+    # then one more pass still checks that every listed id loads.
+    while not done.is_set() or not loaded:
         for recording_id in cassette.iter_recording_ids(
             CATEGORY, metadata={"step": {"operator": ">=", "value": 0}}
         ):
@@ -472,7 +474,6 @@ def test_a_search_never_returns_an_id_that_cannot_be_loaded(cassette: Cassette) 
                 loaded.add(recording_id)
     saver.join()
     assert errors == []
-    assert len(loaded) > 0
     assert len(list(cassette.iter_recording_ids(CATEGORY))) == 150
 
 
