@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from .compare.conftest import needs_recorder
-
 ROOT = Path(__file__).resolve().parent.parent
 PLAYER = "tests.compare._service:replay_quote"
 
@@ -80,7 +78,6 @@ def test_missing_required_options_exit_2_with_usage(tmp_path):
     assert "--category" in result.stderr
 
 
-@needs_recorder
 def test_no_recordings_of_the_category_exits_2_naming_it(recordings):
     location, _ = recordings
     result = cli("compare", str(location), "--category", "Refunds", "--player", PLAYER)
@@ -88,7 +85,6 @@ def test_no_recordings_of_the_category_exits_2_naming_it(recordings):
     assert f"no recordings of Refunds in {location}" in result.stderr
 
 
-@needs_recorder
 def test_unchanged_code_exits_0_and_replays_without_network(recordings, server):
     location, _ = recordings
     result = compare(location)
@@ -99,7 +95,6 @@ def test_unchanged_code_exits_0_and_replays_without_network(recordings, server):
     assert server.hits == []
 
 
-@needs_recorder
 def test_a_regression_exits_1_and_prints_the_diff(recordings):
     location, _ = recordings
     result = compare(location, mode="double")
@@ -108,7 +103,6 @@ def test_a_regression_exits_1_and_prints_the_diff(recordings):
     assert "    $.operation.price: 20 -> 40" in result.stdout
 
 
-@needs_recorder
 def test_an_operation_that_now_fails_exits_1(recordings):
     location, _ = recordings
     result = compare(location, mode="raise")
@@ -116,14 +110,12 @@ def test_an_operation_that_now_fails_exits_1(recordings):
     assert "the replay raised RuntimeError: pricing broke" in result.stdout
 
 
-@needs_recorder
 def test_ignore_rules_given_on_the_command_line_apply(recordings):
     location, _ = recordings
     result = compare(location, "--ignore-key", "price", mode="double")
     assert result.returncode == 0, result.stdout
 
 
-@needs_recorder
 def test_two_jobs_write_a_json_report(recordings, tmp_path, server):
     location, ids = recordings
     target = tmp_path / "report.json"
@@ -135,7 +127,6 @@ def test_two_jobs_write_a_json_report(recordings, tmp_path, server):
     assert server.hits == []
 
 
-@needs_recorder
 def test_shards_split_the_recordings_between_runs(recordings):
     location, ids = recordings
     seen = []
@@ -146,14 +137,12 @@ def test_shards_split_the_recordings_between_runs(recordings):
     assert sorted(seen) == sorted(ids)
 
 
-@needs_recorder
 def test_limit_bounds_the_recordings_compared(recordings):
     location, _ = recordings
     result = compare(location, "--limit", "1", "--format", "json")
     assert json.loads(result.stdout)["summary"]["total"] == 1
 
 
-@needs_recorder
 def test_a_junit_report_lists_each_recording(recordings, tmp_path):
     location, ids = recordings
     target = tmp_path / "report.xml"
@@ -162,7 +151,6 @@ def test_a_junit_report_lists_each_recording(recordings, tmp_path):
     assert sorted(case.get("name") for case in cases) == sorted(ids)
 
 
-@needs_recorder
 def test_the_html_report_escapes_what_the_operation_returned(recordings, tmp_path):
     location, _ = recordings
     target = tmp_path / "report.html"

@@ -10,6 +10,7 @@ from .._errors import ConfigurationError
 from .._playback import Playback
 from ..cassettes import Cassette
 from ._execution import resolve_callable
+from ._studio import replay
 
 
 def _public(name: str, needed_for: str) -> Any:
@@ -58,10 +59,10 @@ def _playback_function(reference: str) -> Any:
 
 
 def play_from_location(location: str, playback_function: str, recording_id: str) -> Playback:
-    """``Recorder(open_cassette(location)).play(recording_id, <playback_function imported>)``.
+    """``Recorder(open_cassette(location)).play(recording_id, <playback_function imported>)`` (``aplay`` on
+    a fresh event loop when the function is ``async def``).
 
     A picklable player for worker processes: bind the first two arguments with ``functools.partial``.
     *playback_function* is a ``"module:function"`` reference the user gave (never text from a recording).
     """
-    recorder = recorder_for(location)
-    return recorder.play(recording_id, _playback_function(playback_function))  # type: ignore[no-any-return]
+    return replay(recorder_for(location), recording_id, _playback_function(playback_function))

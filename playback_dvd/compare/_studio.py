@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import abc
+import asyncio
+import inspect
 import random
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
@@ -23,12 +25,36 @@ INCOMPLETE_RECORDING = "incomplete"
 
 
 class PlayingRecorder(Protocol):
-    """What the studio needs of a `Recorder`: its cassette, and ``play``."""
+    """What the studio needs of a `Recorder`: its cassette, ``play`` and ``aplay``."""
 
     @property
     def cassette(self) -> Cassette: ...
 
     def play(self, recording_id: str, playback_function: Callable[[Any], Any]) -> Playback: ...
+
+    def aplay(
+        self, recording_id: str, playback_function: Callable[[Any], Awaitable[Any]]
+    ) -> Awaitable[Playback]: ...
+
+
+def replay(recorder: PlayingRecorder, recording_id: str, playback_function: Callable[[Any], Any]) -> Playback:
+    """``recorder.play(recording_id, playback_function)``; an ``async def`` playback function is replayed
+    with ``recorder.aplay`` on an event loop of its own (``asyncio.run``), one per replay.
+
+    Raises:
+        RuntimeError: An ``async def`` playback function called from a running event loop (asyncio.run's).
+    """
+    if inspect.iscoroutinefunction(playback_function):
+        # The Equalizer calls players synchronously (also in worker processes), so a coroutine function
+        # gets its own loop here rather than forcing every caller to wrap recorder.aplay themselves.
+        return asyncio.run(_aplay(recorder, recording_id, playback_function))
+    return recorder.play(recording_id, playback_function)
+
+
+async def _aplay(
+    recorder: PlayingRecorder, recording_id: str, playback_function: Callable[[Any], Awaitable[Any]]
+) -> Playback:
+    return await recorder.aplay(recording_id, playback_function)
 
 
 @attrs.frozen
@@ -189,4 +215,4 @@ class _RecorderPlayer:
     playback_function: Callable[[Any], Any]
 
     def __call__(self, recording_id: str) -> Playback:
-        return self.recorder.play(recording_id, self.playback_function)
+        return replay(self.recorder, recording_id, self.playback_function)

@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,7 +54,36 @@ def replay_quote(dvd: DVD) -> dict[str, Any]:
     return Pricing(dvd.metadata["base_url"]).quote(dvd.metadata["item_id"])
 
 
+class AsyncPricing:
+    """Pricing.quote as an ``async def`` operation (an async web service's handler)."""
+
+    @recorder.operation(
+        metadata_extractor=lambda self, base_url, item_id: {"item_id": item_id, "url": base_url}
+    )
+    async def quote(self, base_url: str, item_id: str) -> dict[str, Any]:
+        async with httpx.AsyncClient() as client:
+            item = (await client.get(f"{base_url}/items", params={"id": item_id})).json()
+        price = len(item["id"]) * 10 * (2 if os.environ.get("PRICING_MODE") == "double" else 1)
+        return {"price": price}
+
+
+async def replay_aquote(dvd: DVD) -> dict[str, Any]:
+    """The async playback function: the Equalizer's players run it with ``recorder.aplay``."""
+    return await AsyncPricing().quote(dvd.metadata["url"], dvd.metadata["item_id"])
+
+
 ITEMS = ("a", "bb", "ccc")
+
+
+@contextlib.contextmanager
+def recorder_into(directory: Path) -> Iterator[LocalCassette]:
+    """Point the module's recorder at a LocalCassette in *directory* for the block (the service records)."""
+    cassette = LocalCassette(directory)
+    previous, recorder.cassette = recorder.cassette, cassette
+    try:
+        yield cassette
+    finally:
+        recorder.cassette = previous
 
 
 def record_items(tmp_path, server, monkeypatch):
@@ -60,13 +92,9 @@ def record_items(tmp_path, server, monkeypatch):
     """
     monkeypatch.delenv("PRICING_MODE", raising=False)
     directory = tmp_path / "recordings"
-    previous = recorder.cassette
-    recorder.cassette = LocalCassette(directory)
-    try:
+    with recorder_into(directory):
         for item in ITEMS:
             Pricing(server.url).quote(item)
-    finally:
-        recorder.cassette = previous
     ids = list(LocalCassette(directory).iter_recording_ids("Pricing"))
     assert len(ids) == len(ITEMS)
     server.reset()

@@ -1,4 +1,4 @@
-"""The compare demo runs: it records, replays unchanged code (exit 0), then catches the regression."""
+"""The compare demo: the example web service records, unchanged code is Equal, the code change is caught."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import needs_recorder
-
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "compare_demo.py"
 
 
-@needs_recorder
-def test_the_compare_demo_catches_the_regression():
+def test_the_compare_demo_catches_the_web_services_regression():
     result = subprocess.run([sys.executable, str(DEMO)], capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert ": 5 Equal" in result.stdout
-    assert ": 5 Different" in result.stdout
-    assert "$.operation.total: 2.8 -> 2.0" in result.stdout
-    assert result.stdout.rstrip().endswith("regression caught")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert out.count("recorded  GET /quote/") == 3
+    assert ": 3 Equal\n" in out  # unchanged code
+    assert ": 1 Equal, 2 Different\n" in out  # the two gold customers' quotes
+    assert '    $["db.write_audit #1"].total: 4.19 -> 3.49\n' in out
+    assert "    $.operation.total: 4.19 -> 3.49\n" in out
+    assert "    $.operation.total: 4.5 -> 3.75\n" in out
+    assert "(exit code 1)" in out
+    assert out.rstrip().endswith("regression caught")

@@ -18,10 +18,7 @@ from playback_dvd import (
 )
 from playback_dvd.compare import find_matching_recording_ids
 
-if not hasattr(playback_dvd, "Recorder"):
-    pytest.skip("needs playback_dvd.Recorder (issue 4), not merged here yet", allow_module_level=True)
-
-from ._service import replay_quote  # imports the Recorder
+from ._service import AsyncPricing, recorder_into, replay_aquote, replay_quote
 
 
 @pytest.fixture
@@ -131,3 +128,36 @@ def test_a_start_date_in_the_future_finds_nothing(recorder):
     props = RecordingLookupProperties(start_date=datetime.now(timezone.utc) + timedelta(days=1))
     report = PlaybackStudio(["Pricing"], Tuner(), recorder, lookup_properties=props).play()
     assert report.comparisons == ()
+
+
+class AsyncTuner(EqualizerTuner):
+    def create_category_tuning(self, category):
+        return EqualizerTuning(replay_aquote)
+
+
+@pytest.fixture
+def async_recorder(tmp_path, server, monkeypatch):
+    """A Recorder over a LocalCassette holding two recordings of the async AsyncPricing.quote."""
+    import asyncio
+
+    monkeypatch.delenv("PRICING_MODE", raising=False)
+    with recorder_into(tmp_path / "async") as cassette:
+        for item in ("a", "bb"):
+            asyncio.run(AsyncPricing().quote(server.url, item))
+    server.reset()
+    return playback_dvd.Recorder(cassette)
+
+
+def test_an_async_playback_function_replays_with_aplay_and_is_equal(async_recorder, server):
+    report = PlaybackStudio(["AsyncPricing"], AsyncTuner(), async_recorder).play()
+    assert report.counts_by_category["AsyncPricing"]["Equal"] == 2
+    assert server.hits == []
+
+
+def test_an_async_operation_that_changed_is_different(async_recorder, monkeypatch):
+    monkeypatch.setenv("PRICING_MODE", "double")
+    report = PlaybackStudio(["AsyncPricing"], AsyncTuner(), async_recorder).play()
+    assert sorted(line for c in report.comparisons for line in c.comparator_status.diff.lines()) == [
+        "$.operation.price: 10 -> 20",
+        "$.operation.price: 20 -> 40",
+    ]
