@@ -2,10 +2,10 @@
 
 Run: ``.venv/bin/python benchmarks/compare_throughput.py [--recordings 1000]``.
 
-With the `Recorder` installed (``playback_dvd.Recorder`` and ``LocalCassette``), each recording is a real
-operation (an intercepted input, an intercepted output and one HTTP call) recorded into a LocalCassette
-and replayed with ``recorder.play``. Without it, the Equalizer is measured over prebuilt `Playback`
-objects (the player builds them), which times the comparison machinery alone; the output says which.
+Each recording is a real operation (an intercepted input, an intercepted output and one HTTP call) recorded
+into a LocalCassette and replayed with ``recorder.play``. Three figures: a plain loop of ``recorder.play``
+(the baseline: replay alone, nothing compared), the Equalizer with 1 job and with 2 worker processes; then
+the Equalizer over prebuilt `Playback` objects, which times the comparison machinery alone.
 """
 
 from __future__ import annotations
@@ -118,6 +118,15 @@ def record(count: int) -> list[str]:
     return list(recorder.cassette.iter_recording_ids("Shop"))
 
 
+def plain_loop(ids: list[str]) -> float:
+    """Seconds for ``recorder.play`` on every id in a plain loop: the replay cost without the Equalizer."""
+    started = time.perf_counter()
+    for recording_id in ids:
+        playback = replay_player(recording_id)
+        assert playback.playback_outputs == playback.recorded_outputs, recording_id
+    return time.perf_counter() - started
+
+
 def measure(ids: list[str], player: Callable[[str], Playback], jobs: int) -> tuple[float, float, int]:
     """(seconds to the first comparison, seconds in all, how many were Equal)."""
     config = CompareExecutionConfig(jobs=jobs)
@@ -142,16 +151,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recordings", type=int, default=1000)
     args = parser.parse_args()
-    import playback_dvd
-
+    print(f"load average before: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    started = time.perf_counter()
+    recorded = record(args.recordings)
+    print(f"recorded {len(recorded)} checkouts in {time.perf_counter() - started:.2f} s")
+    total = plain_loop(recorded)
+    print(f"baseline: plain loop of recorder.play, {total:.2f} s, {len(recorded) / total:,.0f} replays/s")
     modes: list[tuple[str, list[str], Callable[[str], Playback]]] = []
-    if hasattr(playback_dvd, "Recorder"):
-        started = time.perf_counter()
-        recorded = record(args.recordings)
-        print(f"recorded {len(recorded)} checkouts in {time.perf_counter() - started:.2f} s")
-        modes.append(("recorder.play from a LocalCassette + structural diff", recorded, replay_player))
-    else:
-        print("playback_dvd.Recorder is not installed: measuring the comparison machinery only")
+    modes.append(("recorder.play from a LocalCassette + structural diff", recorded, replay_player))
     prebuilt = [f"Shop/2026-11-23/{n:032x}" for n in range(args.recordings)]
     modes.append(("prebuilt Playbacks (Equalizer + structural diff only)", prebuilt, prebuilt_player))
     for name, ids, player in modes:
@@ -160,6 +167,7 @@ def main() -> None:
             first, total, equal = measure(ids, player, jobs)
             assert equal == len(ids), f"{equal} of {len(ids)} equal"
             report(jobs, len(ids), first, total)
+    print(f"load average after: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
 
 
 if __name__ == "__main__":
