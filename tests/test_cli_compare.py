@@ -158,3 +158,39 @@ def test_the_html_report_escapes_what_the_operation_returned(recordings, tmp_pat
     page = target.read_text()
     assert "$.operation.price" in page
     assert "<script>" not in page
+
+
+QUICK_START = ROOT / "examples" / "compare_quickstart" / "shop.py"
+
+
+def test_the_quick_start_runs_with_the_player_imported_from_the_current_directory(tmp_path):
+    # docs/compare.md's quick start, step by step, through the installed console script (whose sys.path
+    # starts at its bin directory, not at the current directory) and with no PYTHONPATH.
+    script = Path(sys.executable).with_name("playback-dvd")
+    (tmp_path / "shop.py").write_text(QUICK_START.read_text())
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, capture_output=True, text=True, cwd=tmp_path, env=environment, timeout=120
+        )
+
+    run(sys.executable, "-c", "import shop; [shop.Checkout().run(n) for n in (1, 2, 3)]").check_returncode()
+    command = (
+        str(script),
+        "compare",
+        "recordings",
+        "--category",
+        "Checkout",
+        "--player",
+        "shop:replay_checkout",
+    )
+    unchanged = run(*command)
+    assert unchanged.returncode == 0, unchanged.stderr
+    assert ": 3 Equal" in unchanged.stdout
+    source = (tmp_path / "shop.py").read_text()
+    (tmp_path / "shop.py").write_text(source.replace("DISCOUNT = 0.10", "DISCOUNT = 0.15"))
+    changed = run(*command, "--format", "json")
+    assert changed.returncode == 1, changed.stderr
+    differences = [d for c in json.loads(changed.stdout)["comparisons"] for d in c["differences"]]
+    assert {"path": "$.operation.total", "kind": "changed", "expected": 18.9, "actual": 17.85} in differences

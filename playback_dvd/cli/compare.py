@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 from typing import TextIO
 
@@ -99,6 +100,10 @@ def run(args: argparse.Namespace) -> int:
         if args.limit is not None and args.limit < 1:
             raise ConfigurationError(f"--limit must be >= 1, got {args.limit}")
         cassette = open_cassette(args.location)
+        # The player is the user's code: import it from the current directory as `python -m` would (the
+        # console script's sys.path starts at its own bin directory). Spawned workers inherit sys.path.
+        if os.getcwd() not in sys.path and "" not in sys.path:
+            sys.path.insert(0, os.getcwd())
         # Fail now, with one clear message, rather than once per recording.
         resolve_callable(args.player)
         recorder_for(args.location)
