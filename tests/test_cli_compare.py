@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -194,3 +195,8 @@ def test_the_quick_start_runs_with_the_player_imported_from_the_current_director
     assert changed.returncode == 1, changed.stderr
     differences = [d for c in json.loads(changed.stdout)["comparisons"] for d in c["differences"]]
     assert {"path": "$.operation.total", "kind": "changed", "expected": 18.9, "actual": 17.85} in differences
+
+
+def test_the_quick_start_in_the_docs_is_the_tested_module():
+    docs = (ROOT / "docs" / "compare.md").read_text()
+    assert textwrap.indent(QUICK_START.read_text(), "   ") in docs

@@ -36,7 +36,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--player",
         required=True,
         metavar="MODULE:FUNCTION",
-        help="the playback function, called with each recording's DVD (recorder.play(id, function))",
+        help="the playback function, called with each recording's DVD (recorder.play(id, function); "
+        "aplay for an async def), imported from the current directory or PYTHONPATH",
     )
     parser.add_argument("--limit", type=int, help="at most N recordings per category")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")

@@ -63,7 +63,8 @@ class EqualizerTuning:
 
     Args:
         playback_function: ``playback_function(dvd)`` runs the operation again, e.g.
-            ``lambda dvd: Checkout().run(dvd.metadata["order_id"])``.
+            ``lambda dvd: Checkout().run(dvd.metadata["order_id"])``; an ``async def`` one is replayed
+            with ``recorder.aplay`` on an event loop of its own.
         result_extractor: See `Equalizer` (default: all outputs).
         comparator: See `Equalizer` (default: the structural diff).
         comparison_data_extractor: See `Equalizer`.
