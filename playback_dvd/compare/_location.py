@@ -8,6 +8,7 @@ from typing import Any
 
 from .._errors import ConfigurationError
 from .._playback import Playback
+from .._recorder import Recorder
 from ..cassettes import Cassette
 from ._execution import resolve_callable
 from ._studio import replay
@@ -48,9 +49,9 @@ def open_cassette(location: str) -> Cassette:
 
 
 @functools.lru_cache(maxsize=8)
-def recorder_for(location: str) -> Any:
+def recorder_for(location: str) -> Recorder:
     """One `Recorder` per location and process (workers reuse theirs across replays)."""
-    return _public("Recorder", "replaying")(open_cassette(location))
+    return Recorder(open_cassette(location))
 
 
 @functools.lru_cache(maxsize=8)

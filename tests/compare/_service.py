@@ -1,8 +1,8 @@
 """A small recorded service for the end-to-end comparison tests; also the player module the CLI imports.
 
 ``PRICING_MODE`` (read at call time) changes its behaviour the way a code change would: ``same``,
-``double`` (prices change), ``raise`` (the operation fails), ``extra_call`` (a new HTTP request),
-``other_customer`` (asks for an input the recording lacks).
+``double`` (prices change), ``double_bb`` (only item bb's price changes), ``raise`` (the operation fails),
+``extra_call`` (a new HTTP request), ``other_customer`` (asks for an input the recording lacks).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ class Pricing:
                 client.get(f"{self.base_url}/items", params={"id": "extra"})
         if mode == "raise":
             raise RuntimeError("pricing broke")
-        price = len(item["id"]) * 10 * (2 if mode == "double" else 1)
+        doubled = mode == "double" or (mode == "double_bb" and item_id == "bb")
+        price = len(item["id"]) * 10 * (2 if doubled else 1)
         self.publish({"item": item["id"], "price": price, "customer": customer})
         return {"price": price, "note": "<script>alert(1)</script>"}
 

@@ -50,6 +50,21 @@ def test_changed_prices_are_different_with_the_paths_that_changed(recorder, reco
     ]
 
 
+def test_only_the_recording_whose_result_changed_is_different(recorder, recordings, monkeypatch):
+    monkeypatch.setenv("PRICING_MODE", "double_bb")
+    comparisons = equalizer(recorder, recordings[1]).run_comparison()
+    by_item = {c.playback.original_recording.metadata["item_id"]: c.comparator_status for c in comparisons}
+    assert {item: status.equality_status.name for item, status in by_item.items()} == {
+        "a": "Equal",
+        "bb": "Different",
+        "ccc": "Equal",
+    }
+    assert by_item["bb"].diff.lines() == [
+        '$["pricing.publish #1"].quote.price: 20 -> 40',
+        "$.operation.price: 20 -> 40",
+    ]
+
+
 def test_an_operation_that_now_raises_is_failed(recorder, recordings, monkeypatch):
     monkeypatch.setenv("PRICING_MODE", "raise")
     comparisons = list(equalizer(recorder, recordings[1]).run_comparison())
