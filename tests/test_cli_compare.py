@@ -111,6 +111,14 @@ def test_an_operation_that_now_fails_exits_1(recordings):
     assert "the replay raised RuntimeError: pricing broke" in result.stdout
 
 
+def test_a_replay_past_the_timeout_is_an_equalizer_failure_and_the_others_complete(recordings):
+    location, _ = recordings
+    result = compare(location, "--timeout", "1", mode="slow")
+    assert result.returncode == 1
+    assert ": 2 Equal, 1 EqualizerFailure" in result.stdout
+    assert "the replay took longer than 1.0 s" in result.stdout
+
+
 def test_ignore_rules_given_on_the_command_line_apply(recordings):
     location, _ = recordings
     result = compare(location, "--ignore-key", "price", mode="double")

@@ -24,8 +24,13 @@ from .._errors import ConfigurationError
 _HARD_KILL_GRACE_SECONDS = 5.0
 
 
-class ReplayTimeout(Exception):
-    """A replay ran past ``CompareExecutionConfig.timeout_seconds``."""
+class ReplayTimeout(BaseException):
+    """A replay ran past ``CompareExecutionConfig.timeout_seconds``.
+
+    A `BaseException`, like `KeyboardInterrupt`: it is raised by SIGALRM wherever the replay is, and
+    ``recorder.play`` (or the operation's own ``except Exception``) must not take it for an exception of
+    the operation, which would report a timed-out replay as ``Failed`` instead of ``EqualizerFailure``.
+    """
 
 
 @attrs.frozen(init=False)

@@ -2,13 +2,16 @@
 
 ``PRICING_MODE`` (read at call time) changes its behaviour the way a code change would: ``same``,
 ``double`` (prices change), ``double_bb`` (only item bb's price changes), ``raise`` (the operation fails),
-``extra_call`` (a new HTTP request), ``other_customer`` (asks for an input the recording lacks).
+``extra_call`` (a new HTTP request), ``other_customer`` (asks for an input the recording lacks), ``slow``
+(item bb's replay hangs).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,8 @@ class Pricing:
                 client.get(f"{self.base_url}/items", params={"id": "extra"})
         if mode == "raise":
             raise RuntimeError("pricing broke")
+        if mode == "slow" and item_id == "bb":
+            time.sleep(30)
         doubled = mode == "double" or (mode == "double_bb" and item_id == "bb")
         price = len(item["id"]) * 10 * (2 if doubled else 1)
         self.publish({"item": item["id"], "price": price, "customer": customer})
@@ -64,6 +69,8 @@ class AsyncPricing:
     async def quote(self, base_url: str, item_id: str) -> dict[str, Any]:
         async with httpx.AsyncClient() as client:
             item = (await client.get(f"{base_url}/items", params={"id": item_id})).json()
+        if os.environ.get("PRICING_MODE") == "slow" and item_id == "bb":
+            await asyncio.sleep(30)
         price = len(item["id"]) * 10 * (2 if os.environ.get("PRICING_MODE") == "double" else 1)
         return {"price": price}
 

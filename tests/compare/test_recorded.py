@@ -8,6 +8,7 @@ import pytest
 
 import playback_dvd
 from playback_dvd import (
+    CompareExecutionConfig,
     EqualityStatus,
     Equalizer,
     EqualizerTuner,
@@ -62,6 +63,23 @@ def test_only_the_recording_whose_result_changed_is_different(recorder, recordin
     assert by_item["bb"].diff.lines() == [
         '$["pricing.publish #1"].quote.price: 20 -> 40',
         "$.operation.price: 20 -> 40",
+    ]
+
+
+def test_a_replay_past_its_timeout_is_an_equalizer_failure_not_a_failed_operation(
+    recorder, recordings, monkeypatch
+):
+    # The timeout interrupts recorder.play from inside the operation: it must not be taken for an exception
+    # of the operation (Failed), which the Recorder reports rather than raises.
+    monkeypatch.setenv("PRICING_MODE", "slow")
+    config = CompareExecutionConfig(timeout_seconds=1.0)
+    comparisons = Equalizer(
+        recordings[1], lambda rid: recorder.play(rid, replay_quote), compare_execution_config=config
+    ).run_comparison()
+    assert sorted((c.equality_status.name, c.comparator_status.message) for c in comparisons) == [
+        ("Equal", None),
+        ("Equal", None),
+        ("EqualizerFailure", "the replay took longer than 1.0 s"),
     ]
 
 
@@ -176,3 +194,11 @@ def test_an_async_operation_that_changed_is_different(async_recorder, monkeypatc
         "$.operation.price: 10 -> 20",
         "$.operation.price: 20 -> 40",
     ]
+
+
+def test_an_async_replay_past_its_timeout_is_an_equalizer_failure(async_recorder, monkeypatch):
+    monkeypatch.setenv("PRICING_MODE", "slow")
+    config = CompareExecutionConfig(timeout_seconds=1.0)
+    report = PlaybackStudio(["AsyncPricing"], AsyncTuner(), async_recorder, compare_execution_config=config)
+    statuses = sorted(c.equality_status.name for c in report.play().comparisons)
+    assert statuses == ["Equal", "EqualizerFailure"]
