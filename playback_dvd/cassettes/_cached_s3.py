@@ -18,6 +18,7 @@ from .._errors import DVDFormatError
 from .._files import atomic_write
 from .._models import DVDDocument
 from .._serialization import loads
+from ._closing import ClosedOnExit
 from ._s3 import S3Cassette
 from ._s3_errors import ReadOnlyCassetteError
 
@@ -38,7 +39,7 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-class CachedS3Cassette:
+class CachedS3Cassette(ClosedOnExit):
     """Read recordings from S3 through a local cache directory: each DVD is downloaded once.
 
     Read-only: recordings are immutable once saved (a new recording gets a new id), so a cached copy never
@@ -204,12 +205,6 @@ class CachedS3Cassette:
         """Close the `S3Cassette` this cache made (a given one is left open); the files stay."""
         if self._owns_s3:
             self.s3.close()
-
-    def __enter__(self) -> CachedS3Cassette:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- the files -----------------------------------------------------------------------------------------
 

@@ -21,13 +21,13 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from .._errors import DVDFormatError
 from .._files import atomic_write
 from .._models import DVDDocument
 from .._serialization import dumps, loads
+from ._closing import ClosedOnExit
 from ._ids import (
     RecordingIdParts,
     check_document_for_saving,
@@ -53,7 +53,7 @@ METADATA_SUFFIX = ".meta.json"
 _UNIQUE_METADATA_NAME = re.compile(r"^([0-9a-f]{32})\.meta\.json$")
 
 
-class LocalCassette:
+class LocalCassette(ClosedOnExit):
     """Recordings in a local directory: the embedded default, no server needed.
 
     Args:
@@ -203,14 +203,6 @@ class LocalCassette:
 
     def close(self) -> None:
         """Nothing to release: every write is finished when `save_recording` returns."""
-
-    def __enter__(self) -> LocalCassette:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- searching -----------------------------------------------------------------------------------------
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 import msgpack
 
 from .._models import DVDDocument
 from .._serialization import dumps_binary, loads_binary
+from ._closing import ClosedOnExit
 from ._ids import (
     RecordingIdParts,
     check_document_for_saving,
@@ -25,7 +25,7 @@ from ._search import check_limit, in_window, metadata_matches, recorded_at_of
 _WHERE = "the memory cassette"
 
 
-class MemoryCassette:
+class MemoryCassette(ClosedOnExit):
     """A cassette in memory: for tests, examples and short-lived tools.
 
     Recordings are stored in the binary format (not as live objects), so a test using it exercises the same
@@ -143,14 +143,6 @@ class MemoryCassette:
 
     def close(self) -> None:
         """Nothing to release."""
-
-    def __enter__(self) -> MemoryCassette:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     def __len__(self) -> int:
         with self._lock:

@@ -18,6 +18,7 @@ from typing import Any
 from .._errors import ConfigurationError
 from .._models import DVDDocument
 from .._serialization import dumps, loads
+from ._closing import ClosedOnExit
 from ._ids import RecordingIdParts, parse_recording_id
 from ._protocol import RecordingNotFound
 from ._s3_errors import NOT_FOUND_CODES, MissingDependencyError, ReadOnlyCassetteError, S3Error, error_from
@@ -52,7 +53,7 @@ def client_config() -> Any:
     return Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=50)
 
 
-class S3Cassette:
+class S3Cassette(ClosedOnExit):
     """A cassette in an S3 bucket: many service instances record into it, developers and CI read from it.
 
     Each recording is a DVD in the binary format at a key derived from its id, written before a small
@@ -203,12 +204,6 @@ class S3Cassette:
         finally:
             if self._owns_client:
                 self.client.close()
-
-    def __enter__(self) -> S3Cassette:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- reading -------------------------------------------------------------------------------------------
 
