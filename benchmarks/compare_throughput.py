@@ -11,9 +11,11 @@ the Equalizer over prebuilt `Playback` objects, which times the comparison machi
 from __future__ import annotations
 
 import argparse
+import atexit
 import functools
 import json
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -106,7 +108,8 @@ def replay_player(recording_id: str) -> Playback:
 
 def record(count: int) -> list[str]:
     """Record *count* checkouts against a local price API, then stop the API."""
-    os.environ[_DIRECTORY] = tempfile.mkdtemp(prefix="compare-bench-")
+    os.environ[_DIRECTORY] = directory = tempfile.mkdtemp(prefix="compare-bench-")
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _PriceAPI)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
