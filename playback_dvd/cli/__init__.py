@@ -10,6 +10,9 @@ import sys
 # ``configure(parser: argparse.ArgumentParser) -> None`` and ``run(args: argparse.Namespace) -> int``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("convert", "Convert a vcrpy cassette or a DVD into a .dvd or .dvd.json DVD."),
+    "ls": ("browse", "List the recordings of a cassette (a directory or s3://bucket/prefix)."),
+    "show": ("browse", "Print one recording: metadata, inputs, outputs, HTTP interactions."),
+    "compare": ("compare", "Replay recordings on today's code and compare them with what was recorded."),
 }
 
 

@@ -1,0 +1,49 @@
+"""Regression comparison: replay recordings on today's code and compare them with what was recorded."""
+
+from ._comparators import StructuralComparator, all_outputs, operation_result
+from ._diff import VOLATILE_KEYS, Difference, DifferenceKind, StructuralDiff, structural_diff
+from ._equalizer import Equalizer
+from ._execution import CompareExecutionConfig, ReplayTimeout, in_shard, parse_shard
+from ._report import ComparisonReport
+from ._status import ComparatorResult, Comparison, EqualityStatus, RequestChanges
+from ._studio import (
+    INCOMPLETE_RECORDING,
+    EqualizerTuner,
+    EqualizerTuning,
+    PlaybackStudio,
+    RecordingLookupProperties,
+    default_lookup_properties,
+    find_matching_recording_ids,
+)
+from ._writers import FORMATS, render_report, write_report
+
+__all__ = [
+    "ComparatorResult",
+    "CompareExecutionConfig",
+    "Comparison",
+    "ComparisonReport",
+    "Difference",
+    "DifferenceKind",
+    "EqualityStatus",
+    "Equalizer",
+    "EqualizerTuner",
+    "EqualizerTuning",
+    "FORMATS",
+    "INCOMPLETE_RECORDING",
+    "PlaybackStudio",
+    "RecordingLookupProperties",
+    "ReplayTimeout",
+    "RequestChanges",
+    "StructuralComparator",
+    "StructuralDiff",
+    "VOLATILE_KEYS",
+    "all_outputs",
+    "default_lookup_properties",
+    "find_matching_recording_ids",
+    "in_shard",
+    "operation_result",
+    "parse_shard",
+    "render_report",
+    "structural_diff",
+    "write_report",
+]

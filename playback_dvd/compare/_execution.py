@@ -1,0 +1,306 @@
+"""How comparisons run: in this process or in a spawn-safe process pool, with timeouts and sharding."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import itertools
+import multiprocessing
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import attrs
+
+from .._errors import ConfigurationError
+
+# A worker that ignores its in-process alarm (stuck in C code) is killed this long after its timeout.
+_HARD_KILL_GRACE_SECONDS = 5.0
+
+
+class ReplayTimeout(BaseException):
+    """A replay ran past ``CompareExecutionConfig.timeout_seconds``.
+
+    A `BaseException`, like `KeyboardInterrupt`: it is raised by SIGALRM wherever the replay is, and
+    ``recorder.play`` (or the operation's own ``except Exception``) must not take it for an exception of
+    the operation, which would report a timed-out replay as ``Failed`` instead of ``EqualizerFailure``.
+    """
+
+
+@attrs.frozen(init=False)
+class CompareExecutionConfig:
+    """Where and how replays run. Optibus playback's parameter names are accepted too.
+
+    Replays run in this process by default. With ``jobs > 1`` (or ``compare_in_dedicated_process``) they
+    run in a pool of worker processes started with the ``spawn`` method, which is safe with threads and
+    the same on every OS and Python version (3.14 defaults to forkserver on Linux, where playback's
+    dedicated process broke). Everything sent to a worker is pickled: the player, extractors and comparator
+    must be module-level functions or picklable objects (e.g. `StructuralComparator`), or the player a
+    ``"module:function"`` string imported in the worker. Comparisons made in a worker have
+    ``playback=None``.
+
+    Args:
+        keep_results_in_comparison: Keep the extracted ``expected`` and ``actual`` in each `Comparison`.
+        jobs: How many worker processes (1: replay in this process, unless compare_in_dedicated_process).
+        timeout_seconds: Seconds one replay (and its comparison) may take before it is an EqualizerFailure.
+            Enforced with SIGALRM in the process that replays (POSIX, main thread only: in this process
+            when replays run here from another thread it is not enforced); a worker that ignores it is
+            killed shortly after, and the pool restarted.
+        max_tasks_per_child: Replace a worker after this many replays (bounds leaks in the code under
+            test). Needs Python 3.11 or later; on 3.10 workers are not recycled.
+        shard: ``(k, n)``: replay only the recordings of shard k (1-based) of n, chosen by a stable hash
+            of the recording id, so n CI machines split one comparison without coordination.
+        compare_in_dedicated_process: playback's name: replay in worker process(es) even with ``jobs=1``.
+        compare_process_recycle_rate: playback's name for ``max_tasks_per_child``.
+        compare_process_timeout: playback's name for ``timeout_seconds``.
+
+    Raises:
+        ConfigurationError: A value is out of range.
+    """
+
+    keep_results_in_comparison: bool
+    jobs: int
+    timeout_seconds: float | None
+    max_tasks_per_child: int | None
+    shard: tuple[int, int] | None
+    compare_in_dedicated_process: bool
+
+    def __init__(
+        self,
+        keep_results_in_comparison: bool = False,
+        jobs: int = 1,
+        timeout_seconds: float | None = None,
+        max_tasks_per_child: int | None = None,
+        shard: tuple[int, int] | None = None,
+        *,
+        compare_in_dedicated_process: bool = False,
+        compare_process_recycle_rate: int | None = None,
+        compare_process_timeout: float | None = None,
+    ) -> None:
+        if jobs < 1:
+            raise ConfigurationError(f"jobs must be >= 1, got {jobs}")
+        timeout = timeout_seconds if timeout_seconds is not None else compare_process_timeout
+        if timeout is not None and timeout <= 0:
+            raise ConfigurationError(f"timeout_seconds must be > 0, got {timeout}")
+        recycle = max_tasks_per_child if max_tasks_per_child is not None else compare_process_recycle_rate
+        if recycle is not None and recycle < 1:
+            raise ConfigurationError(f"max_tasks_per_child must be >= 1, got {recycle}")
+        if shard is not None:
+            shard = check_shard(shard)
+        self.__attrs_init__(
+            keep_results_in_comparison, jobs, timeout, recycle, shard, compare_in_dedicated_process
+        )
+
+    @property
+    def uses_workers(self) -> bool:
+        """True when replays run in worker processes."""
+        return self.jobs > 1 or self.compare_in_dedicated_process
+
+
+def check_shard(shard: tuple[int, int]) -> tuple[int, int]:
+    """*shard* as ``(k, n)`` ints with 1 <= k <= n.
+
+    Raises:
+        ConfigurationError: It is not.
+    """
+    try:
+        index, count = (int(part) for part in shard)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"shard must be (k, n), got {shard!r}") from None
+    if not 1 <= index <= count:
+        raise ConfigurationError(f"shard {index}/{count}: k must be between 1 and n")
+    return index, count
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/8"`` -> ``(2, 8)``.
+
+    Raises:
+        ConfigurationError: The text is not ``K/N`` with 1 <= K <= N.
+    """
+    index, slash, count = text.partition("/")
+    if not slash or not index.strip().isdigit() or not count.strip().isdigit():
+        raise ConfigurationError(f"shard {text!r} must look like K/N, e.g. 2/8")
+    return check_shard((int(index), int(count)))
+
+
+def in_shard(recording_id: str, shard: tuple[int, int] | None) -> bool:
+    """Whether *recording_id* belongs to *shard* (always, for None); the same answer on every machine."""
+    if shard is None:
+        return True
+    index, count = shard
+    digest = hashlib.sha256(recording_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % count == index - 1
+
+
+def resolve_callable(reference: str) -> Callable[..., Any]:
+    """Import ``"package.module:function"`` (or ``"module:Class.attribute"``).
+
+    Only for references a user typed (command line, configuration), never for text read from a recording.
+
+    Raises:
+        ConfigurationError: The reference is malformed, its module cannot be imported, or the attribute is
+            missing or not callable.
+    """
+    module_name, colon, attribute_path = reference.partition(":")
+    if not colon or not module_name or not attribute_path:
+        raise ConfigurationError(f"{reference!r} must look like 'package.module:function'")
+    try:
+        target: Any = importlib.import_module(module_name)
+    except Exception as error:
+        raise ConfigurationError(
+            f"cannot import module {module_name!r} of {reference!r}: {type(error).__name__}: {error}"
+        ) from error
+    for attribute in attribute_path.split("."):
+        try:
+            target = getattr(target, attribute)
+        except AttributeError:
+            raise ConfigurationError(
+                f"{reference!r}: module {module_name!r} has no attribute {attribute_path!r}"
+            ) from None
+    if not callable(target):
+        raise ConfigurationError(f"{reference!r} is not callable")
+    return target  # type: ignore[no-any-return]
+
+
+@contextlib.contextmanager
+def replay_deadline(seconds: float | None) -> Iterator[None]:
+    """Raise `ReplayTimeout` in this thread after *seconds* (POSIX main thread only; else no limit)."""
+    usable = (
+        seconds is not None
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+    assert seconds is not None
+
+    def expire(signum: int, frame: object) -> None:
+        raise ReplayTimeout(f"the replay took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+Task = Callable[[str], Any]
+Failure = Callable[[str, str, str], Any]
+
+
+def run_tasks(
+    task: Task, recording_ids: Iterable[str], config: CompareExecutionConfig, on_failure: Failure
+) -> Iterator[Any]:
+    """Yield ``task(recording_id)`` for each id of the shard, here or in worker processes.
+
+    In workers, results come in completion order. A worker that dies or hangs turns its recording into
+    ``on_failure(recording_id, message, traceback_text)`` and the pool is restarted for the others.
+    """
+    selected = (rid for rid in recording_ids if in_shard(rid, config.shard))
+    if not config.uses_workers:
+        for recording_id in selected:
+            yield task(recording_id)
+        return
+    yield from _run_in_pool(task, selected, config, on_failure)
+
+
+def _new_pool(config: CompareExecutionConfig, batch_size: int) -> ProcessPoolExecutor:
+    options: dict[str, Any] = {}
+    if config.max_tasks_per_child is not None and sys.version_info >= (3, 11):
+        # The pool counts batches; a worker replays at most max_tasks_per_child recordings.
+        options["max_tasks_per_child"] = max(1, config.max_tasks_per_child // batch_size)
+    return ProcessPoolExecutor(
+        max_workers=config.jobs, mp_context=multiprocessing.get_context("spawn"), **options
+    )
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    killer = getattr(pool, "kill_workers", None)  # Python 3.14+
+    if killer is not None:
+        killer()
+        return
+    # Before 3.14 the executor offers no way to stop a running task; its worker table is the only handle.
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
+
+
+def run_batch(task: Task, recording_ids: list[str]) -> list[Any]:
+    """``[task(rid) for rid in recording_ids]``: one round trip to a worker for several replays."""
+    return [task(recording_id) for recording_id in recording_ids]
+
+
+# Without a timeout, ids go to workers in batches of this size: one pickled round trip per batch instead of
+# per replay, which is most of the cost of a fast replay.
+_BATCH_SIZE = 8
+
+
+def _run_in_pool(
+    task: Task, recording_ids: Iterator[str], config: CompareExecutionConfig, on_failure: Failure
+) -> Iterator[Any]:
+    # With a timeout, each worker gets one replay at a time, so a task's submission time is (about) its
+    # start time, which the hard kill relies on. Without one, batches, and a few in flight per worker, keep
+    # the workers busy between results.
+    in_flight: dict[Future[list[Any]], tuple[list[str], float]] = {}
+    retry: list[list[str]] = []
+    crashes: dict[str, int] = {}
+    hard_limit = None if config.timeout_seconds is None else config.timeout_seconds + _HARD_KILL_GRACE_SECONDS
+    most_in_flight = config.jobs if hard_limit else 2 * config.jobs
+    batch_size = 1 if hard_limit else min(_BATCH_SIZE, config.max_tasks_per_child or _BATCH_SIZE)
+    pool = _new_pool(config, batch_size)
+    try:
+        while True:
+            while len(in_flight) < most_in_flight:
+                batch = retry.pop() if retry else list(itertools.islice(recording_ids, batch_size))
+                if not batch:
+                    break
+                in_flight[pool.submit(run_batch, task, batch)] = (batch, time.monotonic())
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, timeout=1.0 if hard_limit else None, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                batch, _started = in_flight.pop(future)
+                try:
+                    yield from future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    if len(batch) > 1:  # which replay killed the worker is unknown: retry each alone
+                        retry.extend([recording_id] for recording_id in batch)
+                        continue
+                    (recording_id,) = batch
+                    crashes[recording_id] = crashes.get(recording_id, 0) + 1
+                    if crashes[recording_id] > 1:
+                        yield on_failure(recording_id, "the worker process died during this replay", "")
+                    else:
+                        retry.append(batch)
+                except Exception as error:
+                    for recording_id in batch:
+                        message = f"the worker could not return the comparison: {error!r}"
+                        yield on_failure(recording_id, message, "")
+            now = time.monotonic()
+            stale = [f for f, (_, started) in in_flight.items() if hard_limit and now - started > hard_limit]
+            if stale or broken:
+                for future in stale:
+                    batch, _started = in_flight.pop(future)
+                    for recording_id in batch:
+                        message = (
+                            f"the replay took longer than {config.timeout_seconds} s; its worker was killed"
+                        )
+                        yield on_failure(recording_id, message, "")
+                retry.extend(batch for batch, _ in in_flight.values())
+                in_flight.clear()
+                _kill_workers(pool)
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = _new_pool(config, batch_size)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
