@@ -267,6 +267,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         w.run_worker(script, ["replay", lib, str(count), variant])
                     )
             log(f"N={count:,}: replay repetition {rep + 1}/{reps} ({time.perf_counter() - started:.0f} s)")
+        # Keep what is done: a long run stopped later still leaves its finished sizes of N.
+        (w.RESULTS / "harness-partial.json").write_text(json.dumps(results, indent=1))
     results["operation"] = measure_operation()
     results["elapsed_s"] = time.perf_counter() - started
     return results
@@ -394,13 +396,24 @@ def main() -> None:
     parser.add_argument("--libs", default=",".join(peers.SUFFIX))
     parser.add_argument("--quick", action="store_true", help="N=100,1000, one repetition: a smoke run")
     parser.add_argument("--table-only", action="store_true", help="reprint the table of the last run")
+    parser.add_argument("--merge", nargs="+", metavar="JSON", help="combine saved runs into one table")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker)))
         return
     saved = w.RESULTS / "harness.json"
-    if args.table_only:
+    if args.merge:
+        # Runs of different N (e.g. the big N alone, in parallel) combined into one table and plot.
+        parts = [json.loads(Path(name).read_text()) for name in args.merge]
+        results = parts[0]
+        for part in parts[1:]:
+            for section in ("record", "replay"):
+                results[section].update(part[section])
+            results["notes"] += part["notes"]
+            results["elapsed_s"] = max(results["elapsed_s"], part["elapsed_s"])
+        saved.write_text(json.dumps(results, indent=1))
+    elif args.table_only:
         results = json.loads(saved.read_text())
     else:
         if args.quick:
