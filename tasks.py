@@ -50,7 +50,8 @@ def main(argv: list[str]) -> int:
         print("$", " ".join(check), flush=True)
         if subprocess.call([PYTHON, "-m", *check], cwd=ROOT) != 0:
             return 1
-    return subprocess.call([PYTHON, "-m", "pytest", *rest], cwd=ROOT)
+    # The whole suite runs on every core (pytest-xdist); a focused run keeps pytest's defaults.
+    return subprocess.call([PYTHON, "-m", "pytest", *(rest or ["-n", "auto"])], cwd=ROOT)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,110 @@
 """playback_dvd: record what a service operation does (HTTP, inputs, outputs) and replay it anywhere."""
 
-from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
-from importlib.metadata import version as _version
+from __future__ import annotations
 
-from ._dvd import DVD, RecordMode
-from ._errors import (
-    ConfigurationError,
-    DVDFormatError,
-    PlaybackDVDError,
-    ReplayedException,
-    UnmatchedRequestError,
-    UnsupportedSchemaVersion,
-)
-from ._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
-from ._models import ExceptionInfo, Interaction, Output, Request, Response
-from ._playback import Playback
-from ._use_dvd import use_dvd
-from .cassettes import Cassette, MemoryCassette, RecordingNotFound
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
-try:
-    __version__ = _version("playback-dvd")
-except _PackageNotFoundError:  # pragma: no cover  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+if _TYPE_CHECKING:
+    from ._dvd import DVD, RecordMode
+    from ._errors import (
+        ConfigurationError,
+        DVDFormatError,
+        NetworkBlockedError,
+        PlaybackDVDError,
+        ReplayedException,
+        UnmatchedRequestError,
+        UnsupportedSchemaVersion,
+    )
+    from ._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
+    from ._models import ExceptionInfo, Interaction, Output, Request, Response
+    from ._operation import RecordingKeyError
+    from ._playback import Playback
+    from ._recorder import Recorder, TapeRecorder
+    from ._saving import RecorderStats
+    from ._use_dvd import use_dvd
+    from ._values import UnstorableValueError
+    from .cassettes import Cassette, LocalCassette, MemoryCassette, RecordingNotFound
+    from .cassettes._cached_s3 import CachedS3Cassette
+    from .cassettes._s3 import S3Cassette
+    from .cassettes._s3_errors import (
+        MissingDependencyError,
+        ReadOnlyCassetteError,
+        S3AccessDenied,
+        S3BucketNotFound,
+        S3Error,
+        S3Throttled,
+    )
+
+    __version__: str
+
+# Public names are imported on first use (PEP 562): pytest imports this package in every run of every
+# project that installs it (the pytest11 entry point lives here), and a run that uses no DVD must not pay
+# ~100 ms for httpx, attrs and cattrs. The block above is what type checkers and IDEs read; keep both in step
+# (tests/test_exported_members.py checks every name in __all__ resolves).
+_WHERE: dict[str, str] = {
+    "CachedS3Cassette": ".cassettes._cached_s3",
+    "Cassette": ".cassettes",
+    "ConfigurationError": "._errors",
+    "DEFAULT_MATCH_ON": "._matching",
+    "DVD": "._dvd",
+    "DVDFormatError": "._errors",
+    "ExceptionInfo": "._models",
+    "Interaction": "._models",
+    "LocalCassette": ".cassettes",
+    "MemoryCassette": ".cassettes",
+    "MissingDependencyError": ".cassettes._s3_errors",
+    "NetworkBlockedError": "._errors",
+    "Output": "._models",
+    "Playback": "._playback",
+    "PlaybackDVDError": "._errors",
+    "ReadOnlyCassetteError": ".cassettes._s3_errors",
+    "RecordMode": "._dvd",
+    "Recorder": "._recorder",
+    "RecorderStats": "._saving",
+    "RecordingKeyError": "._operation",
+    "RecordingNotFound": ".cassettes",
+    "ReplayedException": "._errors",
+    "Request": "._models",
+    "Response": "._models",
+    "S3AccessDenied": ".cassettes._s3_errors",
+    "S3BucketNotFound": ".cassettes._s3_errors",
+    "S3Cassette": ".cassettes._s3",
+    "S3Error": ".cassettes._s3_errors",
+    "S3Throttled": ".cassettes._s3_errors",
+    "TapeRecorder": "._recorder",
+    "UnmatchedRequestError": "._errors",
+    "UnstorableValueError": "._values",
+    "UnsupportedSchemaVersion": "._errors",
+    "register_matcher": "._matching",
+    "unregister_matcher": "._matching",
+    "use_dvd": "._use_dvd",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value: _Any = version("playback-dvd")
+        except PackageNotFoundError:  # pragma: no cover  # a source tree that was never installed
+            value = "0.0.0"
+    elif name in _WHERE:
+        value = getattr(_importlib.import_module(_WHERE[name], __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
+    "CachedS3Cassette",
     "Cassette",
     "ConfigurationError",
     "DEFAULT_MATCH_ON",
@@ -31,16 +112,30 @@ __all__ = [
     "DVDFormatError",
     "ExceptionInfo",
     "Interaction",
+    "LocalCassette",
     "MemoryCassette",
+    "MissingDependencyError",
+    "NetworkBlockedError",
     "Output",
     "Playback",
     "PlaybackDVDError",
+    "ReadOnlyCassetteError",
     "RecordMode",
+    "Recorder",
+    "RecorderStats",
+    "RecordingKeyError",
     "RecordingNotFound",
     "ReplayedException",
     "Request",
     "Response",
+    "S3AccessDenied",
+    "S3BucketNotFound",
+    "S3Cassette",
+    "S3Error",
+    "S3Throttled",
+    "TapeRecorder",
     "UnmatchedRequestError",
+    "UnstorableValueError",
     "UnsupportedSchemaVersion",
     "register_matcher",
     "unregister_matcher",

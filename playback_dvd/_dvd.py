@@ -58,6 +58,9 @@ class DVD:
         metadata: The recording's metadata.
         inputs: Recorded intercepted inputs, by canonical key.
         outputs: Recorded intercepted outputs, in call order.
+        read_only_interactions: Interactions replayed like the others (after them, for identical requests)
+            but never part of what is saved: ``interactions``, ``len()`` and ``to_document()`` leave them
+            out. The pytest plugin loads the extra DVDs named in a ``dvd`` mark this way.
     """
 
     def __init__(
@@ -74,6 +77,7 @@ class DVD:
         metadata: Mapping[str, Any] | None = None,
         inputs: Mapping[str, InputRecord] | None = None,
         outputs: Sequence[OutputRecord] = (),
+        read_only_interactions: Iterable[Interaction] = (),
     ) -> None:
         self.path = path
         self.record_mode = RecordMode.parse(record_mode)
@@ -87,6 +91,10 @@ class DVD:
         self._plan = MatchPlan.of(resolve_matchers(match_on))
         self._interactions: list[Interaction] = list(interactions)
         self._loaded_count = len(self._interactions)
+        # Read-only interactions sit right after the loaded ones: own recordings answer first, and the
+        # positions to leave out of what is saved are one range.
+        self._interactions.extend(read_only_interactions)
+        self._read_only = range(self._loaded_count, len(self._interactions))
         self._play_counts: list[int] = [0] * len(self._interactions)
         self._index: dict[tuple[Hashable, ...], list[int]] | None = None
         self._cursors: dict[tuple[Hashable, ...], int] = {}
@@ -132,9 +140,23 @@ class DVD:
     def interactions(self) -> tuple[Interaction, ...]:
         """The interactions this DVD holds now (what would be saved), in order."""
         with self._lock:
-            if not self._replaced:
+            if not self._replaced and not self._read_only:
                 return tuple(self._interactions)
-            return tuple(i for n, i in enumerate(self._interactions) if n not in self._replaced)
+            hidden, read_only = self._replaced, self._read_only
+            return tuple(
+                i for n, i in enumerate(self._interactions) if n not in hidden and n not in read_only
+            )
+
+    @property
+    def unplayed_interactions(self) -> tuple[Interaction, ...]:
+        """The interactions neither played nor recorded since the DVD was loaded (or rewound), in order."""
+        with self._lock:
+            counts, replaced = self._play_counts, self._replaced
+            return tuple(
+                interaction
+                for position, interaction in enumerate(self._interactions)
+                if not counts[position] and position not in replaced and position not in self._read_only
+            )
 
     @property
     def requests(self) -> tuple[Request, ...]:
@@ -153,8 +175,10 @@ class DVD:
 
     @property
     def all_played(self) -> bool:
-        """Whether every interaction has been played (or recorded) at least once."""
-        return all(self._play_counts)
+        """Whether every interaction has been played (or recorded) at least once (read-only ones aside)."""
+        if not self._read_only:
+            return all(self._play_counts)
+        return all(count for n, count in enumerate(self._play_counts) if n not in self._read_only)
 
     @property
     def write_protected(self) -> bool:
@@ -162,7 +186,8 @@ class DVD:
         return self.record_mode is RecordMode.NONE or (self.record_mode is RecordMode.ONCE and self.existed)
 
     def __len__(self) -> int:
-        return len(self._interactions) - len(self._replaced)
+        # Replacement (``all`` mode) only ever hides loaded positions, never read-only ones.
+        return len(self._interactions) - len(self._replaced) - len(self._read_only)
 
     def __repr__(self) -> str:
         where = f" {self.path}" if self.path else (f" {self.id}" if self.id else "")

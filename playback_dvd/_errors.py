@@ -6,7 +6,7 @@ from typing import Literal
 
 from ._models import Request
 
-UnmatchedReason = Literal["dvd_not_found", "no_match", "already_played"]
+UnmatchedReason = Literal["dvd_not_found", "no_match", "already_played", "ignored"]
 
 
 class PlaybackDVDError(Exception):
@@ -38,7 +38,8 @@ class UnmatchedRequestError(PlaybackDVDError):
 
     Attributes:
         reason: ``"dvd_not_found"`` (replay-only and the DVD file does not exist), ``"no_match"`` (nothing
-            recorded matches) or ``"already_played"`` (matches exist but were all played already).
+            recorded matches), ``"already_played"`` (matches exist but were all played already) or
+            ``"ignored"`` (a filter ignores it, and a replay-only DVD must not let it reach the network).
         request: The request that could not be answered.
         closest: The recorded requests that came closest, best first.
     """
@@ -73,3 +74,17 @@ class ReplayedException(PlaybackDVDError):
 
 class ConfigurationError(PlaybackDVDError, TypeError):
     """An option was misspelled, has the wrong type, or a hook raised while being applied."""
+
+
+class NetworkBlockedError(PlaybackDVDError):
+    """A request was about to reach the network while the network is blocked (pytest ``--dvd-block-network``).
+
+    Attributes:
+        host: The host the request was for.
+        url: The full URL of the request.
+    """
+
+    def __init__(self, message: str, *, host: str, url: str) -> None:
+        super().__init__(message)
+        self.host = host
+        self.url = url

@@ -7,6 +7,7 @@ secret it was meant to hide ends up in the cassette).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -14,8 +15,9 @@ import attrs
 
 from ._dvd import RecordMode
 from ._errors import ConfigurationError
-from ._filters import NO_FILTERS, Filters, as_hooks
+from ._filters import NO_FILTERS, Filters, HostRule, as_hooks
 from ._matching import DEFAULT_MATCH_ON, Matcher, MatcherFunction, resolve_matchers
+from ._redaction import FieldRules, SensitiveData, default_redaction
 
 
 class DVDOptions(TypedDict, total=False):
@@ -29,6 +31,14 @@ class DVDOptions(TypedDict, total=False):
     max_body_bytes: int | None
     before_record_request: Any
     before_record_response: Any
+    filter_headers: Sequence[str | tuple[str, Any]]
+    filter_query_parameters: Sequence[str | tuple[str, Any]]
+    filter_post_data_parameters: Sequence[str | tuple[str, Any]]
+    filter_sensitive_data: Mapping[str, Any]
+    decode_compressed_response: bool
+    ignore_hosts: Sequence[str | re.Pattern[str]]
+    ignore_localhost: bool
+    allow_ignored_on_replay: bool
 
 
 @attrs.frozen
@@ -41,6 +51,7 @@ class ResolvedOptions:
     record_on_exception: bool = True
     max_body_bytes: int | None = None
     filters: Filters = NO_FILTERS
+    allow_ignored_on_replay: bool = False
 
 
 _KNOWN = frozenset(DVDOptions.__annotations__)
@@ -58,11 +69,18 @@ def check_option_names(options: Mapping[str, Any], *, extra: frozenset[str] = fr
             )
 
 
-def resolve_options(options: Mapping[str, Any]) -> ResolvedOptions:
+def resolve_options(options: Mapping[str, Any], *, redact_secrets: bool = False) -> ResolvedOptions:
     """Check *options* (names, values) and build the matchers and filters they describe.
 
+    Args:
+        options: The keyword options (`DVDOptions`).
+        redact_secrets: Replace the values of ``authorization``, ``proxy-authorization``, ``cookie``,
+            ``set-cookie`` and ``x-api-key`` (requests and responses) by ``<REDACTED>``, except for the
+            headers *filter_headers* already covers. The `Recorder` sets it for production capture.
+
     Raises:
-        ConfigurationError: An unknown option name, record mode or matcher.
+        ConfigurationError: An unknown option name, record mode or matcher, or a filter option of the
+            wrong shape.
     """
     check_option_names(options)
     match_on = (*options.get("match_on", DEFAULT_MATCH_ON), *options.get("additional_matchers", ()))
@@ -76,8 +94,27 @@ def resolve_options(options: Mapping[str, Any]) -> ResolvedOptions:
         allow_playback_repeats=bool(options.get("allow_playback_repeats", False)),
         record_on_exception=bool(options.get("record_on_exception", True)),
         max_body_bytes=max_body_bytes,
-        filters=Filters(
-            request_hooks=as_hooks(options.get("before_record_request")),  # type: ignore[arg-type]
-            response_hooks=as_hooks(options.get("before_record_response")),  # type: ignore[arg-type]
-        ),
+        filters=_build_filters(options, redact_secrets=redact_secrets),
+        allow_ignored_on_replay=bool(options.get("allow_ignored_on_replay", False)),
     )
+
+
+def _build_filters(options: Mapping[str, Any], *, redact_secrets: bool) -> Filters:
+    headers = FieldRules.parse("filter_headers", options.get("filter_headers", ()), case_insensitive=True)
+    sensitive = options.get("filter_sensitive_data", {})
+    if not isinstance(sensitive, Mapping) or not all(isinstance(key, str) for key in sensitive):
+        raise ConfigurationError("filter_sensitive_data must be a dict {placeholder: value or callable}")
+    filters = Filters(
+        request_hooks=as_hooks(options.get("before_record_request")),  # type: ignore[arg-type]
+        response_hooks=as_hooks(options.get("before_record_response")),  # type: ignore[arg-type]
+        ignore=HostRule.parse(options.get("ignore_hosts"), bool(options.get("ignore_localhost", False))),
+        headers=headers,
+        query=FieldRules.parse("filter_query_parameters", options.get("filter_query_parameters", ())),
+        post_data=FieldRules.parse(
+            "filter_post_data_parameters", options.get("filter_post_data_parameters", ())
+        ),
+        redaction=default_redaction(headers.names()) if redact_secrets else FieldRules("", {}),
+        decode_compressed=bool(options.get("decode_compressed_response", False)),
+        sensitive_data=SensitiveData(dict(sensitive)),
+    )
+    return NO_FILTERS if filters == NO_FILTERS else filters

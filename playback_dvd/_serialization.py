@@ -29,6 +29,7 @@ import cattrs
 import msgpack
 import zstandard
 
+from . import _vcrpy
 from ._errors import DVDFormatError, UnsupportedSchemaVersion
 from ._models import (
     DVDDocument,
@@ -370,12 +371,21 @@ def dumps(document: DVDDocument, *, binary: bool) -> bytes:
 
 
 def loads(payload: bytes, source: str = "<bytes>") -> DVDDocument:
-    """Decode a DVD in either format, recognised by its content (not its name)."""
+    """Decode a DVD in either format, or a vcrpy cassette (YAML or JSON), recognised by content, not name."""
     if payload.startswith(BINARY_MAGIC):
         return loads_binary(payload, source)
     stripped = payload.lstrip()
     if not stripped:
         raise DVDFormatError(source, "the file is empty")
-    if stripped[:1] == b"{":
+    if stripped[:1] == b"{" and b'"format"' in stripped[:64]:  # ours: the marker is always the first key
         return loads_json(payload, source)
-    raise DVDFormatError(source, "not a DVD: neither the binary magic bytes nor a JSON document")
+    if stripped[:1] in (b"{", b"["):
+        try:
+            data = json.loads(payload)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise DVDFormatError(source, f"not valid JSON, perhaps truncated or corrupt ({error})") from None
+        if _vcrpy.looks_like_vcrpy_json(data):
+            return _vcrpy.loads_vcrpy_json(data, source)
+        return _document_from_json_data(data, source)
+    # Neither binary nor JSON: a vcrpy YAML cassette, or nothing we read.
+    return _vcrpy.loads_vcrpy_yaml(payload, source)

@@ -5,50 +5,80 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from types import TracebackType
 from typing import Any
+
+import msgpack
 
 from .._models import DVDDocument
 from .._serialization import dumps_binary, loads_binary
-from ._ids import parse_recording_id
+from ._ids import (
+    RecordingIdParts,
+    check_document_for_saving,
+    parse_recording_id,
+    recording_id_parts_or_not_found,
+    safe_category,
+)
 from ._protocol import RecordingNotFound
-from ._search import in_window, metadata_matches, recorded_at_of
+from ._search import check_limit, in_window, metadata_matches, recorded_at_of
+
+_WHERE = "the memory cassette"
 
 
 class MemoryCassette:
     """A cassette in memory: for tests, examples and short-lived tools.
 
     Recordings are stored in the binary format (not as live objects), so a test using it exercises the same
-    serialization as a real store, and a recording cannot be changed after it was saved.
+    serialization as a real store, and a recording cannot be changed after it was saved. It is thread-safe.
     """
 
     def __init__(self) -> None:
         self._payloads: dict[str, bytes] = {}
-        self._metadata: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._metadata: dict[str, tuple[RecordingIdParts, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
     def save_recording(self, document: DVDDocument) -> None:
-        if not document.id:
-            raise ValueError(
-                "a recording needs an id to be saved (see playback_dvd.cassettes.new_recording_id)"
-            )
+        """Store *document* under ``document.id``, replacing any recording with that id.
+
+        Raises:
+            ValueError: The document has no id, an id not of our form, or a category its id does not name.
+        """
+        parts = check_document_for_saving(document)
         payload = dumps_binary(document)
+        # The metadata kept for searches goes through the payload's encoding (msgpack), so it is exactly what
+        # get_recording returns: tuples become lists, as in every other cassette.
+        recorded_metadata = msgpack.unpackb(
+            msgpack.packb(dict(document.metadata), use_bin_type=True), raw=False
+        )
         with self._lock:
-            self._payloads[document.id] = payload
-            self._metadata[document.id] = (document.category or "", dict(document.metadata))
+            self._payloads[parts.recording_id] = payload
+            self._metadata[parts.recording_id] = (parts, recorded_metadata)
 
     def get_recording(self, recording_id: str) -> DVDDocument:
+        """The recording with this id.
+
+        Raises:
+            RecordingNotFound: There is no such recording, or *recording_id* is not a recording id.
+        """
+        recording_id_parts_or_not_found(recording_id, _WHERE)
         with self._lock:
             payload = self._payloads.get(recording_id)
         if payload is None:
-            raise RecordingNotFound(recording_id, "the memory cassette")
+            raise RecordingNotFound(recording_id, _WHERE)
         return loads_binary(payload, f"memory recording {recording_id}")
 
     def get_recording_metadata(self, recording_id: str) -> Mapping[str, Any]:
+        """The metadata of a recording (a fresh copy; the recording is not decoded).
+
+        Raises:
+            RecordingNotFound: There is no such recording, or *recording_id* is not a recording id.
+        """
+        recording_id_parts_or_not_found(recording_id, _WHERE)
         with self._lock:
             entry = self._metadata.get(recording_id)
         if entry is None:
-            raise RecordingNotFound(recording_id, "the memory cassette")
-        return dict(entry[1])
+            raise RecordingNotFound(recording_id, _WHERE)
+        return _copy(entry[1])
 
     def iter_recording_ids(
         self,
@@ -58,29 +88,83 @@ class MemoryCassette:
         metadata: Mapping[str, Any] | None = None,
         limit: int | None = None,
     ) -> Iterator[str]:
-        with self._lock:
-            entries = list(self._metadata.items())
+        """Ids of the matching recordings, newest first (see `Cassette.iter_recording_ids`)."""
+        pairs = self.iter_recordings_metadata(category, start_date, end_date, metadata, limit)
+        return (recording_id for recording_id, _ in pairs)
+
+    def iter_recordings_metadata(
+        self,
+        category: str,
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """``(id, metadata)`` of the matching recordings, newest first (see `Cassette.iter_recording_ids`)."""
+        check_limit(limit)  # here, not in the generator: a bad limit fails at the call, not at first next()
+        return self._search(safe_category(category), start_date, end_date, metadata, limit)
+
+    def _search(
+        self,
+        wanted_category: str,
+        start_date: datetime | None,
+        end_date: datetime | None,
+        metadata: Mapping[str, Any] | None,
+        limit: int | None,
+    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        with self._lock:  # a snapshot: saving while a caller iterates neither fails nor blocks
+            entries = sorted(
+                (
+                    (recording_id, entry)
+                    for recording_id, entry in self._metadata.items()
+                    if entry[0].category == wanted_category
+                ),
+                reverse=True,  # ids made by new_recording_id sort by recording time: newest first
+            )
         found = 0
-        for recording_id, (recorded_category, recorded_metadata) in entries:
+        for recording_id, (parts, recorded_metadata) in entries:
             if limit is not None and found >= limit:
                 return
-            if recorded_category != category:
-                continue
             if (start_date or end_date) and not in_window(
-                recorded_at_of(recorded_metadata, parse_recording_id(recording_id)), start_date, end_date
+                recorded_at_of(recorded_metadata, parts), start_date, end_date
             ):
                 continue
             if metadata_matches(recorded_metadata, metadata):
                 found += 1
-                yield recording_id
+                yield recording_id, _copy(recorded_metadata)
 
     def delete_recording(self, recording_id: str) -> None:
+        """Remove a recording (no error when it does not exist, or *recording_id* is not a recording id)."""
+        if parse_recording_id(recording_id) is None:
+            return
         with self._lock:
-            self._payloads.pop(recording_id, None)
             self._metadata.pop(recording_id, None)
+            self._payloads.pop(recording_id, None)
 
     def close(self) -> None:
         """Nothing to release."""
 
+    def __enter__(self) -> MemoryCassette:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
     def __len__(self) -> int:
-        return len(self._payloads)
+        with self._lock:
+            return len(self._payloads)
+
+
+def _copy(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    # Nested lists and dicts too: a caller mutating what it got must not change the stored recording.
+    return {key: _copy_value(value) for key, value in metadata.items()}
+
+
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copy_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_value(item) for item in value]
+    return value

@@ -8,7 +8,9 @@ import sys
 
 # name -> (module under playback_dvd.cli, one-line help). Each module has
 # ``configure(parser: argparse.ArgumentParser) -> None`` and ``run(args: argparse.Namespace) -> int``.
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "convert": ("convert", "Convert a vcrpy cassette or a DVD into a .dvd or .dvd.json DVD."),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -48,7 +48,9 @@ class DVDHttpHandler:
         filtered = self.filters.request(request_from_httpx(request, body))
         if filtered is None:
             if not self.allow_ignored and self.dvd.write_protected:
-                raise self.dvd.unmatched_error(request_from_httpx(request, body))
+                raw = request_from_httpx(request, body)
+                mode = self.dvd.record_mode.value
+                raise self.filters.refuse_ignored(raw, path=self.dvd.path, record_mode=mode)
             return None, None
         interaction = self.dvd.play(filtered)
         if interaction is not None:

@@ -1,0 +1,113 @@
+"""The one decorator engine behind ``operation``, ``intercept_input`` and ``intercept_output``.
+
+It picks the sync or async wrapper from the decorated function, unwraps ``classmethod`` and
+``staticmethod`` objects (decorating them keeps them what they were), and keeps the user's signature for
+type checkers through ``ParamSpec``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, Protocol, TypeVar, cast
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CallHandler(Protocol):
+    """Runs one call of a decorated function: pass it through, record it, or replay it.
+
+    A handler may also have ``iterate(function, args, kwargs) -> Generator`` to support generator functions.
+    """
+
+    def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Run a call of a sync function."""
+
+    async def acall(
+        self, function: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """Run a call of an ``async def`` function."""
+
+
+#: Builds the handler of a function: (the plain function, whether it was a classmethod) -> handler.
+HandlerFactory = Callable[[Callable[..., Any], bool], CallHandler]
+
+
+def decorate(target: Any, make_handler: HandlerFactory, what: str) -> Any:
+    """Wrap *target* (a function, ``classmethod`` or ``staticmethod``) so its calls go through a handler.
+
+    Raises:
+        TypeError: *target* is not callable, or is a generator function (*what* names the decorator).
+    """
+    if isinstance(target, classmethod):
+        return classmethod(_wrap(target.__func__, make_handler(target.__func__, True), what))
+    if isinstance(target, staticmethod):
+        return staticmethod(_wrap(target.__func__, make_handler(target.__func__, False), what))
+    if not callable(target):
+        raise TypeError(f"{what} decorates functions and methods, not {type(target).__name__}")
+    return _wrap(target, make_handler(target, False), what)
+
+
+def _wrap(function: Callable[..., Any], handler: CallHandler, what: str) -> Callable[..., Any]:
+    iterate = getattr(handler, "iterate", None)
+    if inspect.isgeneratorfunction(function) and iterate is not None:
+
+        @functools.wraps(function)
+        def generator_wrapper(*args: Any, **kwargs: Any) -> Any:
+            return (yield from iterate(function, args, kwargs))
+
+        return generator_wrapper
+    if inspect.isgeneratorfunction(function) or inspect.isasyncgenfunction(function):
+        # Intercepts stand for one value, not a stream; and an async generator's steps run in the
+        # consumer's context, where no session of its own can be kept. Decorate a function returning a list.
+        raise TypeError(
+            f"{what} cannot decorate the generator function {function.__qualname__}: decorate a function "
+            "that returns the items (a list) instead"
+        )
+    if inspect.iscoroutinefunction(function):
+        acall = handler.acall
+
+        @functools.wraps(function)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            return await acall(function, args, kwargs)
+
+        return async_wrapper
+
+    call = handler.call
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return call(function, args, kwargs)
+
+    return wrapper
+
+
+def typed(decorator: Callable[[Any], Any]) -> Callable[[F], F]:
+    """Declare that *decorator* keeps the decorated function's type (its signature and return type)."""
+    return cast(Callable[[F], F], decorator)
+
+
+def stepped(context: contextvars.Context, generator: Generator[Any, Any, Any], items: list[Any]) -> Any:
+    """Run *generator* one step at a time inside *context*, collecting what it yields into *items*.
+
+    The consumer runs between the steps in its own context, so a session kept in *context* covers the
+    generator's body and nothing else. ``send``, ``throw`` and ``close`` reach the generator.
+    """
+    method: Callable[[Any], Any] = generator.send
+    argument: Any = None
+    while True:
+        try:
+            item = context.run(method, argument)
+        except StopIteration as stop:
+            return stop.value
+        items.append(item)
+        try:
+            argument = yield item
+            method = generator.send
+        except GeneratorExit:
+            context.run(generator.close)
+            raise
+        except BaseException as error:
+            method, argument = generator.throw, error

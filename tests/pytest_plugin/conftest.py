@@ -1,0 +1,77 @@
+"""Fixtures for the pytest plugin's tests: pytester sessions that reach the real local server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpcore
+import httpx
+import pytest
+
+# In-process pytester runs put sys.modules back as it was after each run: a module first imported inside
+# one (httpx imports httpcore lazily; the plugin imports its DVD machinery lazily) would be dropped and
+# imported again later as a second copy, whose classes differ from those cached elsewhere (httpx maps
+# httpcore's exceptions with a dict built once). Import them here, before any inner run.
+from playback_dvd import _pytest_activation, _pytest_network
+
+_LOADED_BEFORE_INNER_RUNS = (httpcore, httpx, _pytest_activation, _pytest_network)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # `pytest_plugins = ["pytester"]` is refused in a conftest below the top level, and this is the only
+    # folder that runs pytest inside pytest. pytest_configure is historic: this runs when the conftest loads.
+    if not config.pluginmanager.has_plugin("pytester"):
+        config.pluginmanager.import_plugin("pytester")
+
+
+# What every generated test module starts with: the real local server's URL comes in through the
+# environment, so in-process runs and pytest-xdist workers (subprocesses) reach the same server.
+HEADER = """
+import os
+
+import httpx
+import pytest
+
+import playback_dvd
+
+URL = os.environ["DVD_TEST_SERVER"]
+"""
+
+
+class Session:
+    """A pytester folder whose test modules talk to the real server; runs real pytest sessions in it."""
+
+    def __init__(self, pytester: pytest.Pytester, server, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.pytester = pytester
+        self.monkeypatch = monkeypatch
+        self.server = server
+        self.path = pytester.path
+
+    def module(self, name: str, source: str) -> Path:
+        return self.pytester.makepyfile(**{name: HEADER + source})
+
+    def env(self, name: str, value: str) -> None:
+        """Set an environment variable the generated tests read (undone after the test)."""
+        self.monkeypatch.setenv(name, value)
+
+    def run(self, *args: str) -> pytest.RunResult:
+        return self.pytester.runpytest("-p", "no:cacheprovider", *args)
+
+    def dvd_file(self, module: str, name: str, suffix: str = ".dvd.json") -> Path:
+        return self.path / "dvds" / module / f"{name}{suffix}"
+
+    def recorded_urls(self, path: Path) -> list[str]:
+        document = json.loads(path.read_text())
+        return [item["request"]["url"].replace(self.server.url, "") for item in document["interactions"]]
+
+    def hits(self) -> list[str]:
+        return [path for _, path in self.server.hits]
+
+
+@pytest.fixture
+def session(pytester: pytest.Pytester, server, monkeypatch: pytest.MonkeyPatch) -> Session:
+    """A pytester folder wired to the local server, with CI unset (the default record mode is 'once')."""
+    monkeypatch.setenv("DVD_TEST_SERVER", server.url)
+    monkeypatch.delenv("CI", raising=False)
+    return Session(pytester, server, monkeypatch)

@@ -1,0 +1,119 @@
+"""``--dvd-block-network``: a request that would reach the network fails, naming the host and the fix."""
+
+from __future__ import annotations
+
+from playback_dvd._options import DVDOptions
+
+from .conftest import Session
+
+# Once the filters' `allow_ignored_on_replay` option exists, a replay-only DVD refuses the requests its
+# filters ignore unless it is set; before it, they pass. Either way, these tests let them pass to the guard.
+LET_IGNORED_PASS = (
+    ", allow_ignored_on_replay=True" if "allow_ignored_on_replay" in DVDOptions.__annotations__ else ""
+)
+
+PLAIN = """
+def test_plain():
+    httpx.get(URL + "/items?id=1")
+"""
+
+
+def test_a_test_without_dvd_cannot_reach_a_blocked_host(session: Session) -> None:
+    session.module("test_plain", PLAIN)
+    result = session.run("--dvd-block-network")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*NetworkBlockedError: playback_dvd blocked GET http://127.0.0.1:*/items?id=1*"
+            "host '127.0.0.1' is not allowed*",
+            "*--dvd-allowed-hosts=127.0.0.1*",
+        ]
+    )
+    assert session.hits() == []
+
+
+def test_the_blocked_error_names_the_host_in_an_attribute(session: Session) -> None:
+    session.module(
+        "test_attribute",
+        """
+def test_blocked():
+    with pytest.raises(playback_dvd.NetworkBlockedError) as caught:
+        httpx.get(URL + "/items?id=1")
+    assert caught.value.host == "127.0.0.1"
+    assert caught.value.url == URL + "/items?id=1"
+""",
+    )
+    session.run("--dvd-block-network").assert_outcomes(passed=1)
+
+
+def test_async_requests_are_blocked_too(session: Session) -> None:
+    session.module(
+        "test_async",
+        """
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+@pytest.mark.anyio
+async def test_blocked():
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(playback_dvd.NetworkBlockedError):
+            await client.get(URL + "/items?id=1")
+""",
+    )
+    session.run("--dvd-block-network").assert_outcomes(passed=1)
+    assert session.hits() == []
+
+
+def test_allowed_hosts_on_the_command_line_go_through(session: Session) -> None:
+    session.module("test_plain", PLAIN)
+    session.run("--dvd-block-network", "--dvd-allowed-hosts=example.org, 127.0.0.*").assert_outcomes(passed=1)
+    assert session.hits() == ["/items?id=1"]
+
+
+def test_allowed_hosts_may_name_a_port(session: Session) -> None:
+    session.module("test_plain", PLAIN)
+    port = session.server.url.rsplit(":", 1)[1]
+    session.run("--dvd-block-network", f"--dvd-allowed-hosts=127.0.0.1:{port}").assert_outcomes(passed=1)
+    session.run("--dvd-block-network", "--dvd-allowed-hosts=127.0.0.1:1").assert_outcomes(failed=1)
+
+
+def test_allowed_hosts_in_a_mark_go_through(session: Session) -> None:
+    session.module(
+        "test_marked",
+        """
+@pytest.mark.dvd(allowed_hosts=["127.0.0.1"], before_record_request=lambda request: None LET_IGNORED_PASS)
+def test_ignored_request_reaches_the_allowed_host():
+    httpx.get(URL + "/items?id=1")
+""".replace(" LET_IGNORED_PASS", LET_IGNORED_PASS),
+    )
+    session.run("--dvd-block-network", "--dvd-record-mode=none").assert_outcomes(passed=1)
+    assert session.hits() == ["/items?id=1"]
+
+
+def test_a_dvd_that_records_may_reach_the_network(session: Session) -> None:
+    session.module("test_api", '@pytest.mark.dvd\ndef test_items():\n    httpx.get(URL + "/items?id=1")\n')
+    session.run("--dvd-block-network").assert_outcomes(passed=1)
+    session.run("--dvd-block-network").assert_outcomes(passed=1)
+    assert session.hits() == ["/items?id=1"]
+
+
+def test_a_replay_only_dvd_blocks_the_requests_its_filters_ignore(session: Session) -> None:
+    session.module(
+        "test_ignored",
+        """
+@pytest.mark.dvd(before_record_request=lambda request: None LET_IGNORED_PASS)
+def test_ignored():
+    httpx.get(URL + "/items?id=1")
+""".replace(" LET_IGNORED_PASS", LET_IGNORED_PASS),
+    )
+    result = session.run("--dvd-block-network", "--dvd-record-mode=none")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*NetworkBlockedError*"])
+    assert session.hits() == []
+
+
+def test_disable_wins_over_block_network(session: Session) -> None:
+    session.module("test_plain", PLAIN)
+    session.run("--dvd-block-network", "--dvd-disable").assert_outcomes(passed=1)
+    assert session.hits() == ["/items?id=1"]
