@@ -239,6 +239,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "replay": {},
         "live": {},
         "notes": [],
+        "live_n": args.live_n,
     }
     started = time.perf_counter()
     # Recording vs live, on the loopback server: 1,000 requests, rotated, medians.
@@ -272,6 +273,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     )
             log(f"N={count:,}: replay repetition {rep + 1}/{reps} ({time.perf_counter() - started:.0f} s)")
         # Keep what is done: a long run stopped later still leaves its finished sizes of N.
+        results["elapsed_s"] = time.perf_counter() - started
         (w.RESULTS / "harness-partial.json").write_text(json.dumps(results, indent=1))
     results["operation"] = measure_operation()
     results["elapsed_s"] = time.perf_counter() - started
@@ -291,8 +293,9 @@ def _ratio_median(runs: list[dict[str, Any]], floor: list[dict[str, Any]], key: 
 def table(results: dict[str, Any]) -> str:
     body_bytes = sum(len(item_body(n)) for n in range(1000)) / 1000
     lines = [
-        "| N | library | record s (xfloor) | file MB (xdvd-rw) | load s | replay µs/req in order (xfloor) "
-        "| shuffled (xfloor) | async (xfloor) | memory KB/interaction beyond bodies |",
+        "| N | library | record s (xfloor) | file MB (xdvd-rw) | load s (CPU s) "
+        "| replay µs/req in order (xfloor) | shuffled (xfloor) | async (xfloor) "
+        "| memory KB/interaction beyond bodies |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for count_key, libs in results["replay"].items():
@@ -313,6 +316,7 @@ def table(results: dict[str, Any]) -> str:
             size_text = f"{size:.2f}" + (f" ({record['bytes'] / dvd_rw_bytes:.2f})" if dvd_rw_bytes else "")
             inorder = variants["inorder"]
             load = w.median([run["load_wall"] for run in inorder])
+            load_cpu = w.median([run["load_cpu"] for run in inorder])
             cells = []
             for variant in ("inorder", "shuffled", "async"):
                 runs = variants[variant]
@@ -323,7 +327,7 @@ def table(results: dict[str, Any]) -> str:
                 cells.append(f"{cpu:,.0f} ({ratio:.2f}){mark}" if ratio is not None else f"{cpu:,.0f}{mark}")
             memory = w.median([run["rss_delta_mb"] for run in inorder]) * 1024 / count - body_bytes / 1024
             lines.append(
-                f"| {count:,} | {lib} | {record_text} | {size_text} | {load:.3f} | "
+                f"| {count:,} | {lib} | {record_text} | {size_text} | {load:.3f} ({load_cpu:.3f}) | "
                 + " | ".join(cells)
                 + f" | {memory:.1f} |"
             )
@@ -417,8 +421,14 @@ def main() -> None:
         for part in parts[1:]:
             for section in ("record", "replay"):
                 results[section].update(part[section])
-            results["notes"] += part["notes"]
-            results["elapsed_s"] = max(results["elapsed_s"], part["elapsed_s"])
+            results["notes"] += [note for note in part["notes"] if note not in results["notes"]]
+            for key in ("live", "operation", "live_n"):  # a partial run may not have reached these
+                mine = results.get(key)
+                if not mine or (isinstance(mine, dict) and mine.get("missing")):
+                    results[key] = part.get(key) or results.get(key)
+            results["elapsed_s"] = results.get("elapsed_s", 0) + part.get("elapsed_s", 0)
+        results.setdefault("operation", {"missing": True})
+        results.setdefault("elapsed_s", 0)
         saved.write_text(json.dumps(results, indent=1))
     elif args.table_only:
         results = json.loads(saved.read_text())
@@ -426,7 +436,6 @@ def main() -> None:
         if args.quick:
             args.ns, args.reps, args.live_n = "100,1000", 1, 200
         results = run(args)
-        results["live_n"] = args.live_n
         saved.write_text(json.dumps(results, indent=1))
     text = summary(results)
     (w.RESULTS / "harness.md").write_text(text + "\n")
