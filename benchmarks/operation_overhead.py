@@ -35,16 +35,27 @@ def per_call_ns(function: Callable[[], object], calls: int) -> float:
     return min(timeit.repeat(function, number=calls, repeat=5)) / calls * 1e9
 
 
-def idle_overhead(calls: int) -> None:
+def idle_overhead_ns(calls: int) -> dict[str, float]:
+    """ns per call of a bare function, and of it decorated with recording disabled / ``sampling_rate=0``."""
+
     def bare(n: int = 1) -> int:
         return n
 
     disabled = Recorder(MemoryCassette(), recording_enabled=False).operation()(bare)
     unsampled = Recorder(MemoryCassette(), sampling_rate=0.0).operation()(bare)
-    base = per_call_ns(bare, calls)
+    return {
+        "undecorated": per_call_ns(bare, calls),
+        "recording disabled": per_call_ns(disabled, calls),
+        "sampling_rate=0": per_call_ns(unsampled, calls),
+    }
+
+
+def idle_overhead(calls: int) -> None:
+    timings = idle_overhead_ns(calls)
+    base = timings.pop("undecorated")
     print(f"undecorated call:               {base:8.0f} ns")
-    for label, function in (("recording disabled:", disabled), ("sampling_rate=0:", unsampled)):
-        cost = per_call_ns(function, calls)
+    for label, cost in timings.items():
+        label += ":"
         print(f"{label:<31} {cost:8.0f} ns  (overhead {cost - base:6.0f} ns = {(cost - base) / 1000:.2f} µs)")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from ._errors import ConfigurationError, UnmatchedReason, UnmatchedRequestError
 from ._matching import DEFAULT_MATCH_ON, Matcher, MatcherFunction, MatchPlan, RequestView, resolve_matchers
 from ._models import DVDDocument, InputRecord, Interaction, OutputRecord, Request
+from ._serialization import paused_gc
 
 
 class RecordMode(str, enum.Enum):
@@ -203,8 +204,9 @@ class DVD:
     def _build_index(self) -> dict[tuple[Hashable, ...], list[int]]:
         index: dict[tuple[Hashable, ...], list[int]] = {}
         key = self._plan.key
-        for position, interaction in enumerate(self._interactions):
-            index.setdefault(key(RequestView(interaction.request)), []).append(position)
+        with paused_gc():  # a key tuple and a bucket per interaction, all kept: nothing for the GC to find
+            for position, interaction in enumerate(self._interactions):
+                index.setdefault(key(RequestView(interaction.request)), []).append(position)
         self._index = index
         return index
 
@@ -216,6 +218,10 @@ class DVD:
             return None
         counts = self._play_counts
         unkeyed = self._plan.unkeyed
+        if len(bucket) == 1 and not unkeyed and not self._replaced:
+            # The common case (distinct requests, keyed matchers only): no cursor to keep for one entry.
+            position = bucket[0]
+            return position if include_played or not counts[position] else None
         # Played interactions at the front of a bucket are skipped once for good: the cursor makes FIFO
         # replay of N identical requests O(N), not O(N^2).
         start = self._cursors.get(key, 0)

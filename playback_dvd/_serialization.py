@@ -17,10 +17,12 @@ Nothing read from a file is ever imported or called: models are built from plain
 from __future__ import annotations
 
 import base64
+import contextlib
+import gc
 import json
 import re
 import struct
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import cattrs
@@ -44,6 +46,23 @@ FORMAT_MARKER = "playback-dvd"
 SCHEMA_VERSION = 1
 BINARY_MAGIC = b"\x89PBDVD\r\n"
 _BINARY_HEADER = struct.Struct(">8sH")
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many objects that all stay alive.
+
+    Loading 100,000 interactions allocates millions of tracked objects; each allocation burst triggers
+    collections that traverse everything built so far, for nothing (none of it is garbage). Pausing the
+    collector halves the load time. It is restored even on error, and left alone if it was already off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # -- the readable JSON format ------------------------------------------------------------------------------
@@ -314,6 +333,11 @@ def loads_binary(payload: bytes, source: str = "<bytes>") -> DVDDocument:
     _, version = _BINARY_HEADER.unpack_from(payload)
     if version > SCHEMA_VERSION:
         _check_header({"format": FORMAT_MARKER, "schema_version": version}, source)
+    with paused_gc():
+        return _document_from_binary(payload, source)
+
+
+def _document_from_binary(payload: bytes, source: str) -> DVDDocument:
     try:
         packed = zstandard.ZstdDecompressor().decompress(payload[_BINARY_HEADER.size :])
         data = msgpack.unpackb(packed, raw=False, strict_map_key=True)
