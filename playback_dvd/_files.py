@@ -35,13 +35,22 @@ def read_document(path: str | os.PathLike[str]) -> DVDDocument | None:
     Raises:
         DVDFormatError: The file exists but is not a readable DVD (the file is left as it was).
     """
+    payload = read_bytes_or_none(path)
+    return None if payload is None else loads(payload, os.fspath(path))
+
+
+def read_bytes_or_none(path: str | os.PathLike[str]) -> bytes | None:
+    """The bytes of the file at *path*; None when there is no such file.
+
+    Raises:
+        DVDFormatError: The file exists but cannot be read (the error names the file and why).
+    """
     try:
-        payload = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         return None
     except OSError as error:
         raise DVDFormatError(os.fspath(path), f"cannot be read ({error.strerror or error})") from None
-    return loads(payload, os.fspath(path))
 
 
 def write_document(path: str | os.PathLike[str], document: DVDDocument) -> None:

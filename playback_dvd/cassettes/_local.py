@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import DVDFormatError
-from .._files import atomic_write
+from .._files import atomic_write, read_bytes_or_none, read_document
 from .._models import DVDDocument
-from .._serialization import dumps, loads
+from .._serialization import dumps
 from ._closing import ClosedOnExit
 from ._ids import (
     RecordingIdParts,
@@ -124,14 +124,9 @@ class LocalCassette(ClosedOnExit):
         parts = recording_id_parts_or_not_found(recording_id, self._where())
         folder = self._day_folder(parts)
         for suffix in (self._suffix, self._other_suffix):
-            path = folder / f"{parts.unique}{suffix}"
-            try:
-                payload = path.read_bytes()
-            except FileNotFoundError:
-                continue
-            except OSError as error:
-                raise DVDFormatError(os.fspath(path), f"cannot be read ({error.strerror or error})") from None
-            return loads(payload, os.fspath(path))
+            document = read_document(folder / f"{parts.unique}{suffix}")
+            if document is not None:
+                return document
         raise RecordingNotFound(recording_id, self._where())
 
     def get_recording_metadata(self, recording_id: str) -> Mapping[str, Any]:
@@ -238,12 +233,9 @@ class LocalCassette(ClosedOnExit):
                     return
 
     def _read_metadata(self, path: Path) -> dict[str, Any] | None:
-        try:
-            payload = path.read_bytes()
-        except FileNotFoundError:
+        payload = read_bytes_or_none(path)
+        if payload is None:
             return None
-        except OSError as error:
-            raise DVDFormatError(os.fspath(path), f"cannot be read ({error.strerror or error})") from None
         try:
             data = json.loads(payload)
         except (ValueError, UnicodeDecodeError) as error:
