@@ -10,7 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,7 @@ class CachedS3Cassette(ClosedOnExit):
             S3Error: S3 refused.
         """
         search = json.dumps(
-            [category, start_date, end_date, metadata, limit], sort_keys=True, default=_search_value
+            _tagged([category, start_date, end_date, metadata, limit]), sort_keys=True, default=_search_value
         )
         now = time.monotonic()
         with self._lock:
@@ -260,7 +260,19 @@ class CachedS3Cassette(ClosedOnExit):
                 total -= size
 
 
+def _tagged(value: Any) -> Any:
+    """*value* with its tuples marked: JSON writes a tuple as a list, but a list filter means "any of" and
+    a tuple does not, so the two searches must not share a cached listing."""
+    if isinstance(value, tuple):
+        return {"__tuple__": [_tagged(item) for item in value]}
+    if isinstance(value, list):
+        return [_tagged(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _tagged(item) for key, item in value.items()}
+    return value
+
+
 def _search_value(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
+    if isinstance(value, (date, datetime)):  # date bounds mean midnight UTC, as in every cassette
+        return f"{type(value).__name__}:{value.isoformat()}"
     raise TypeError(f"a metadata filter value must be plain data, not {type(value).__name__}")

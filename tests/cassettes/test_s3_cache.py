@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -201,3 +202,19 @@ def test_default_directory_is_under_xdg_cache_home(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert default_cache_directory() == tmp_path / "home" / ".cache" / "playback_dvd" / "s3"
+
+
+def test_search_with_date_bounds_is_served_and_cached(store: S3Cassette, cache: CachedS3Cassette) -> None:
+    document = _saved(store)
+    today = datetime.now(timezone.utc).date()
+    found = list(cache.iter_recording_ids("Checkout", start_date=today, end_date=today + timedelta(days=1)))  # type: ignore[arg-type]
+    assert found == [document.id]
+    assert list(cache.iter_recording_ids("Checkout", start_date=today + timedelta(days=1))) == []  # type: ignore[arg-type]
+
+
+def test_a_tuple_filter_is_not_cached_as_the_list_filter_of_the_same_values(
+    store: S3Cassette, cache: CachedS3Cassette
+) -> None:
+    red = _saved(store, color="red")
+    assert list(cache.iter_recording_ids("Checkout", metadata={"color": ["red", "blue"]})) == [red.id]
+    assert list(cache.iter_recording_ids("Checkout", metadata={"color": ("red", "blue")})) == []
