@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import threading
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ._errors import ConfigurationError, UnmatchedReason, UnmatchedRequestError
@@ -142,21 +142,19 @@ class DVD:
         with self._lock:
             if not self._replaced and not self._read_only:
                 return tuple(self._interactions)
-            hidden, read_only = self._replaced, self._read_only
-            return tuple(
-                i for n, i in enumerate(self._interactions) if n not in hidden and n not in read_only
-            )
+            return tuple(self._interactions[position] for position in self._kept_positions())
 
     @property
     def unplayed_interactions(self) -> tuple[Interaction, ...]:
         """The interactions neither played nor recorded since the DVD was loaded (or rewound), in order."""
         with self._lock:
-            counts, replaced = self._play_counts, self._replaced
-            return tuple(
-                interaction
-                for position, interaction in enumerate(self._interactions)
-                if not counts[position] and position not in replaced and position not in self._read_only
-            )
+            counts = self._play_counts
+            return tuple(self._interactions[n] for n in self._kept_positions() if not counts[n])
+
+    def _kept_positions(self) -> Iterator[int]:
+        """The positions of the interactions this DVD would save: neither replaced (``all``) nor read-only."""
+        hidden, read_only = self._replaced, self._read_only
+        return (n for n in range(len(self._interactions)) if n not in hidden and n not in read_only)
 
     @property
     def requests(self) -> tuple[Request, ...]:
@@ -176,9 +174,9 @@ class DVD:
     @property
     def all_played(self) -> bool:
         """Whether every interaction has been played (or recorded) at least once (read-only ones aside)."""
-        if not self._read_only:
-            return all(self._play_counts)
-        return all(count for n, count in enumerate(self._play_counts) if n not in self._read_only)
+        with self._lock:
+            counts = self._play_counts
+            return all(counts[n] for n in self._kept_positions())
 
     @property
     def write_protected(self) -> bool:
@@ -228,7 +226,8 @@ class DVD:
         while start < len(bucket) and counts[bucket[start]]:
             start += 1
         self._cursors[key] = start
-        for position in bucket[start:]:
+        for cursor in range(start, len(bucket)):  # not bucket[start:]: a copy per play would be O(N^2)
+            position = bucket[cursor]
             if position in self._replaced or counts[position]:
                 continue
             if not unkeyed or self._plan.unkeyed_match(
@@ -277,10 +276,13 @@ class DVD:
             key = self._plan.key(view)
             bucket = index.setdefault(key, [])
             if self.record_mode is RecordMode.ALL:
+                # Only loaded interactions are replaced; a bucket lists positions in ascending order, so
+                # the scan stops at the first one recorded here (else N identical recordings cost O(N^2)).
                 for position in bucket:
-                    if position < self._loaded_count and (
-                        not self._plan.unkeyed
-                        or self._plan.unkeyed_match(RequestView(self._interactions[position].request), view)
+                    if position >= self._loaded_count:
+                        break
+                    if not self._plan.unkeyed or self._plan.unkeyed_match(
+                        RequestView(self._interactions[position].request), view
                     ):
                         self._replaced.add(position)
             bucket.append(len(self._interactions))

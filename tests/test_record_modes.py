@@ -99,6 +99,30 @@ def test_all_never_replays_and_replaces_matching_interactions(tmp_path: Path, se
         get(server, "2")
 
 
+def test_all_played_ignores_interactions_replaced_by_re_recording(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    path = tmp_path / "replaced.dvd.json"
+    record(path, server, "1", "2")
+    with pd.use_dvd(path, record_mode="all") as dvd:
+        get(server, "1")
+        assert not dvd.all_played, "'2' was loaded and neither played nor recorded again"
+        get(server, "2")
+        assert dvd.all_played, "both loaded interactions were replaced by new recordings"
+        assert dvd.unplayed_interactions == ()
+
+
+def test_re_recording_many_identical_requests_in_all_mode_replaces_only_the_loaded_ones(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    path = tmp_path / "identical.dvd.json"
+    record(path, server, "1", "1", "2")
+    with pd.use_dvd(path, record_mode="all") as dvd:
+        for _ in range(5):
+            get(server, "1")
+    assert [request.url.rsplit("=", 1)[1] for request in dvd.requests] == ["2", "1", "1", "1", "1", "1"]
+
+
 def test_already_played_is_its_own_reason(tmp_path: Path, server: LocalServer) -> None:
     path = tmp_path / "played.dvd.json"
     record(path, server, "1")
