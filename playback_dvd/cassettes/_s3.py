@@ -13,13 +13,19 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from .._errors import ConfigurationError
 from .._models import DVDDocument
 from .._serialization import dumps, loads
 from ._closing import ClosedOnExit
-from ._ids import RecordingIdParts, parse_recording_id
+from ._ids import (
+    RecordingIdParts,
+    check_document_for_saving,
+    parse_recording_id,
+    recording_id_parts_or_not_found,
+)
 from ._protocol import RecordingNotFound
 from ._s3_errors import NOT_FOUND_CODES, MissingDependencyError, ReadOnlyCassetteError, S3Error, error_from
 from ._s3_layout import (
@@ -30,7 +36,7 @@ from ._s3_layout import (
     encode_metadata,
     normalize_prefix,
 )
-from ._search import as_utc, in_window, metadata_matches, recorded_at_of
+from ._search import as_utc, check_limit, in_window, metadata_matches, recorded_at_of
 
 try:
     import boto3
@@ -143,7 +149,7 @@ class S3Cassette(ClosedOnExit):
             ConfigurationError: The sampling calculator raised or returned something other than a number.
         """
         self._check_writable("save_recording")
-        parts = _parts_of(document)
+        parts = check_document_for_saving(document)
         payload = dumps(document, binary=True)
         if self.sampling_calculator is not None and not self._keep(document, parts, len(payload)):
             return
@@ -228,10 +234,7 @@ class S3Cassette(ClosedOnExit):
         return self._get_dvd(recording_id, self._dvd_key_of(recording_id))
 
     def _dvd_key_of(self, recording_id: str) -> str:
-        parts = parse_recording_id(recording_id)
-        if parts is None:
-            raise RecordingNotFound(recording_id, self.location)
-        return self.layout.dvd_key(parts)
+        return self.layout.dvd_key(recording_id_parts_or_not_found(recording_id, self.location))
 
     def _get_dvd(self, recording_id: str, key: str) -> bytes:
         try:
@@ -248,13 +251,9 @@ class S3Cassette(ClosedOnExit):
             RecordingNotFound: No such recording (or its save did not finish).
             S3Error: S3 refused.
         """
-        parts = parse_recording_id(recording_id)
-        if parts is None:
-            raise RecordingNotFound(recording_id, self.location)
-        latest: IndexEntry | None = None
-        for entry, _ in self._list_entries(self.layout.index_prefix_of(parts)):
-            if latest is None or entry.stamp > latest.stamp:
-                latest = entry
+        parts = recording_id_parts_or_not_found(recording_id, self.location)
+        entries = (entry for entry, _ in self._list_entries(self.layout.index_prefix_of(parts)))
+        latest = max(entries, key=lambda entry: entry.stamp, default=None)
         metadata = None if latest is None else self._metadata_of(latest)
         if metadata is None:
             raise RecordingNotFound(recording_id, self.location)
@@ -276,14 +275,22 @@ class S3Cassette(ClosedOnExit):
         metadata (else the id's day).
 
         Raises:
+            ValueError: *limit* is negative.
             S3Error: S3 refused (raised while iterating).
         """
-        if limit is not None and limit <= 0:
-            return
+        check_limit(limit)  # here, not in the generator: a bad limit fails at the call, not at first next()
+        return islice(self._search(category, start_date, end_date, metadata), limit)
+
+    def _search(
+        self,
+        category: str,
+        start_date: datetime | None,
+        end_date: datetime | None,
+        metadata: Mapping[str, Any] | None,
+    ) -> Iterator[str]:
         # The id's day and recorded_at may straddle midnight: look at one more day on each side.
         first_day = None if start_date is None else as_utc(start_date).date() - timedelta(days=1)
         last_day = None if end_date is None else as_utc(end_date).date() + timedelta(days=1)
-        found = 0
         for day in self._days_newest_first(category, first_day, last_day):
             latest: dict[str, IndexEntry] = {}
             for entry, _ in self._list_entries(self.layout.index_day(category, day)):
@@ -296,9 +303,6 @@ class S3Cassette(ClosedOnExit):
             for entry in newest_first:
                 if self._selected(entry, start_date, end_date, metadata):
                     yield entry.recording_id
-                    found += 1
-                    if limit is not None and found >= limit:
-                        return
 
     def _days_newest_first(self, category: str, first: date | None, last: date | None) -> Iterator[date]:
         """The days that have index entries, in [first, last], newest first: a LIST per year and month."""
@@ -437,18 +441,6 @@ class S3Cassette(ClosedOnExit):
         if self.transient:
             with self._lock:
                 self._written.append(key)
-
-
-def _parts_of(document: DVDDocument) -> RecordingIdParts:
-    if not document.id:
-        raise ValueError("a recording needs an id to be saved (see playback_dvd.cassettes.new_recording_id)")
-    parts = parse_recording_id(document.id)
-    if parts is None:
-        raise ValueError(
-            f"recording id {document.id!r} is not of the form category/YYYY-MM-DD/32-hex "
-            "(make ids with playback_dvd.cassettes.new_recording_id)"
-        )
-    return parts
 
 
 def _in_range(name: str, first: date | None, last: date | None, layout: str) -> bool:

@@ -45,20 +45,32 @@ def test_iter_recordings_metadata_honours_window_and_limit(builtin: Any) -> None
     assert [recording_id for recording_id, _ in pairs] == [ids[4], ids[3]]
 
 
-def test_a_negative_limit_is_refused_at_the_call(builtin: Any) -> None:
+@pytest.fixture(params=sorted(CASSETTE_FACTORIES))
+def writable(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """Each writable cassette (the built-in ones and S3), fresh and empty."""
+    store = CASSETTE_FACTORIES[request.param](tmp_path, request)
+    yield store
+    store.close()
+
+
+def test_a_negative_limit_is_refused_at_the_call(writable: Any) -> None:
     with pytest.raises(ValueError, match="limit must be"):
-        builtin.iter_recording_ids(CATEGORY, limit=-1)
+        writable.iter_recording_ids(CATEGORY, limit=-1)
+
+
+def test_a_negative_limit_is_refused_by_the_metadata_search_too(builtin: Any) -> None:
     with pytest.raises(ValueError, match="limit must be"):
         builtin.iter_recordings_metadata(CATEGORY, limit=-1)
 
 
-def test_a_document_whose_category_is_not_its_ids_is_refused(builtin: Any) -> None:
+def test_a_document_whose_category_is_not_its_ids_is_refused(writable: Any) -> None:
     document = DVDDocument(id=new_recording_id("Billing", DAY), category=CATEGORY)
     with pytest.raises(ValueError, match=r"is not of category 'Checkout' \(it names 'Billing'\)"):
-        builtin.save_recording(document)
-    assert list(builtin.iter_recording_ids("Billing")) == []
+        writable.save_recording(document)
+    assert list(writable.iter_recording_ids("Billing")) == []
 
 
-def test_a_malformed_id_is_named_as_such_in_the_not_found_error(builtin: Any) -> None:
-    with pytest.raises(KeyError, match=r"not a recording id: expected \{category\}"):
-        builtin.get_recording("../../etc/passwd")
+def test_a_malformed_id_is_named_as_such_in_the_not_found_error(writable: Any) -> None:
+    for read in (writable.get_recording, writable.get_recording_metadata):
+        with pytest.raises(KeyError, match=r"not a recording id: expected \{category\}"):
+            read("../../etc/passwd")

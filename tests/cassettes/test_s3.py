@@ -152,7 +152,7 @@ def test_document_without_a_valid_id_is_refused(s3_cassette: S3Cassette) -> None
     document = make_document()
     with pytest.raises(ValueError, match="needs an id"):
         s3_cassette.save_recording(type(document)(id=None))
-    with pytest.raises(ValueError, match="not of the form"):
+    with pytest.raises(ValueError, match="is not a recording id: expected"):
         s3_cassette.save_recording(type(document)(id="Checkout/yesterday/1"))
 
 
