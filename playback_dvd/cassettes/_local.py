@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -159,10 +160,8 @@ class LocalCassette(ClosedOnExit):
             DVDFormatError: A metadata file met on the way is corrupt.
         """
         check_limit(limit)  # here, not in the generator: a bad limit fails at the call, not at first next()
-        return (
-            recording_id
-            for recording_id, _ in self._search(category, start_date, end_date, metadata, limit, False)
-        )
+        found = self._search(category, start_date, end_date, metadata, want_metadata=False)
+        return (recording_id for recording_id, _ in islice(found, limit))
 
     def iter_recordings_metadata(
         self,
@@ -179,9 +178,10 @@ class LocalCassette(ClosedOnExit):
             DVDFormatError: A metadata file met on the way is corrupt.
         """
         check_limit(limit)
+        found = self._search(category, start_date, end_date, metadata, want_metadata=True)
         return (
             (recording_id, recorded if recorded is not None else {})
-            for recording_id, recorded in self._search(category, start_date, end_date, metadata, limit, True)
+            for recording_id, recorded in islice(found, limit)
         )
 
     def delete_recording(self, recording_id: str) -> None:
@@ -207,12 +207,10 @@ class LocalCassette(ClosedOnExit):
         start_date: datetime | None,
         end_date: datetime | None,
         metadata: Mapping[str, Any] | None,
-        limit: int | None,
+        *,
         want_metadata: bool,
     ) -> Iterator[tuple[str, dict[str, Any] | None]]:
-        if limit == 0:
-            return
-        found = 0
+        """Matching ``(id, metadata or None)``, newest first, lazily (the callers cut it at their limit)."""
         category_folder = self.directory / safe_category(category)
         for day, folder in _day_folders(category_folder, start_date, end_date):
             check_time = not day_inside_window(day, start_date, end_date)
@@ -228,9 +226,6 @@ class LocalCassette(ClosedOnExit):
                     if not metadata_matches(recorded, metadata):
                         continue
                 yield parts.recording_id, recorded
-                found += 1
-                if limit is not None and found >= limit:
-                    return
 
     def _read_metadata(self, path: Path) -> dict[str, Any] | None:
         payload = read_bytes_or_none(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 import msgpack
@@ -89,8 +90,9 @@ class MemoryCassette(ClosedOnExit):
         limit: int | None = None,
     ) -> Iterator[str]:
         """Ids of the matching recordings, newest first (see `Cassette.iter_recording_ids`)."""
-        pairs = self.iter_recordings_metadata(category, start_date, end_date, metadata, limit)
-        return (recording_id for recording_id, _ in pairs)
+        check_limit(limit)  # here, not in the generator: a bad limit fails at the call, not at first next()
+        found = self._search(safe_category(category), start_date, end_date, metadata)
+        return (recording_id for recording_id, _ in islice(found, limit))
 
     def iter_recordings_metadata(
         self,
@@ -101,8 +103,9 @@ class MemoryCassette(ClosedOnExit):
         limit: int | None = None,
     ) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """``(id, metadata)`` of the matching recordings, newest first (see `Cassette.iter_recording_ids`)."""
-        check_limit(limit)  # here, not in the generator: a bad limit fails at the call, not at first next()
-        return self._search(safe_category(category), start_date, end_date, metadata, limit)
+        check_limit(limit)
+        found = self._search(safe_category(category), start_date, end_date, metadata)
+        return ((recording_id, _copy(recorded)) for recording_id, recorded in islice(found, limit))
 
     def _search(
         self,
@@ -110,8 +113,8 @@ class MemoryCassette(ClosedOnExit):
         start_date: datetime | None,
         end_date: datetime | None,
         metadata: Mapping[str, Any] | None,
-        limit: int | None,
-    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Matching ``(id, stored metadata)`` (not copied), newest first, lazily; callers cut at a limit."""
         with self._lock:  # a snapshot: saving while a caller iterates neither fails nor blocks
             entries = sorted(
                 (
@@ -121,17 +124,13 @@ class MemoryCassette(ClosedOnExit):
                 ),
                 reverse=True,  # ids made by new_recording_id sort by recording time: newest first
             )
-        found = 0
         for recording_id, (parts, recorded_metadata) in entries:
-            if limit is not None and found >= limit:
-                return
             if (start_date or end_date) and not in_window(
                 recorded_at_of(recorded_metadata, parts), start_date, end_date
             ):
                 continue
             if metadata_matches(recorded_metadata, metadata):
-                found += 1
-                yield recording_id, _copy(recorded_metadata)
+                yield recording_id, recorded_metadata
 
     def delete_recording(self, recording_id: str) -> None:
         """Remove a recording (no error when it does not exist, or *recording_id* is not a recording id)."""
