@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -87,13 +87,30 @@ def _list(cassette: Cassette, args: argparse.Namespace) -> int:
     end = _parse_date(args.until, "--until") if args.until else None
     metadata = _parse_where(args.where) or None
     for category in args.category:
-        for recording_id in cassette.iter_recording_ids(category, start, end, metadata, args.limit):
-            if args.long:
-                found = cassette.get_recording_metadata(recording_id)
-                print(f"{recording_id}  {json.dumps(_plain(found), sort_keys=True, ensure_ascii=False)}")
-            else:
+        if not args.long:
+            for recording_id in cassette.iter_recording_ids(category, start, end, metadata, args.limit):
                 print(recording_id)
+            continue
+        for recording_id, found in _with_metadata(cassette, category, start, end, metadata, args.limit):
+            print(f"{recording_id}  {json.dumps(_plain(found), sort_keys=True, ensure_ascii=False)}")
     return 0
+
+
+def _with_metadata(
+    cassette: Cassette,
+    category: str,
+    start: datetime | None,
+    end: datetime | None,
+    metadata: Mapping[str, Any] | None,
+    limit: int | None,
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(id, metadata)`` of a search: in the search itself where the cassette offers it (the metadata was
+    read to filter anyway), else one `get_recording_metadata` per id."""
+    search = getattr(cassette, "iter_recordings_metadata", None)
+    if search is not None:
+        return search(category, start, end, metadata, limit)  # type: ignore[no-any-return]
+    ids = cassette.iter_recording_ids(category, start, end, metadata, limit)
+    return ((recording_id, cassette.get_recording_metadata(recording_id)) for recording_id in ids)
 
 
 def _plain(value: Any) -> Any:

@@ -23,7 +23,7 @@ from ..compare import (
     write_report,
 )
 from ..compare._execution import resolve_callable
-from ..compare._location import open_cassette, play_from_location, recorder_for
+from ..compare._location import play_from_location, recorder_for
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -100,24 +100,21 @@ def run(args: argparse.Namespace) -> int:
         )
         if args.limit is not None and args.limit < 1:
             raise ConfigurationError(f"--limit must be >= 1, got {args.limit}")
-        cassette = open_cassette(args.location)
         # The player is the user's code: import it from the current directory as `python -m` would (the
         # console script's sys.path starts at its own bin directory). Spawned workers inherit sys.path.
         if os.getcwd() not in sys.path and "" not in sys.path:
             sys.path.insert(0, os.getcwd())
         # Fail now, with one clear message, rather than once per recording.
         resolve_callable(args.player)
-        recorder_for(args.location)
+        # The recorder the replays in this process use (one per location): its cassette lists the ids too.
+        cassette = recorder_for(args.location).cassette
     except (ConfigurationError, ValueError) as error:
         return _fail(str(error))
-    try:
-        ids = [
-            recording_id
-            for category in args.category
-            for recording_id in cassette.iter_recording_ids(category, limit=args.limit)
-        ]
-    finally:
-        cassette.close()
+    ids = [
+        recording_id
+        for category in args.category
+        for recording_id in cassette.iter_recording_ids(category, limit=args.limit)
+    ]
     if not ids:
         return _fail(f"no recordings of {', '.join(args.category)} in {args.location}")
     selected = [recording_id for recording_id in ids if in_shard(recording_id, shard)]
