@@ -367,11 +367,9 @@ class S3Cassette(ClosedOnExit):
             return None
         return value if isinstance(value, dict) else None
 
-    def _list_entries(self, prefix: str, start_after: str = "") -> Iterator[tuple[IndexEntry, str]]:
+    def _list_entries(self, prefix: str) -> Iterator[tuple[IndexEntry, str]]:
         """Index entries under *prefix*, in key order, one ListObjectsV2 page (1,000 keys) at a time."""
         params: dict[str, Any] = {"Prefix": prefix, "MaxKeys": 1000}
-        if start_after:
-            params["StartAfter"] = start_after
         while True:
             page = self._call("ListObjectsV2", prefix, **params)
             for item in page.get("Contents", ()):
@@ -382,13 +380,10 @@ class S3Cassette(ClosedOnExit):
             if not page.get("IsTruncated") or not token:
                 return
             params["ContinuationToken"] = token
-            params.pop("StartAfter", None)
 
     def _delete_keys(self, keys: list[str]) -> None:
         for start in range(0, len(keys), _DELETE_BATCH):
             batch = keys[start : start + _DELETE_BATCH]
-            if not batch:
-                continue
             response = self._call(
                 "DeleteObjects", batch[0], Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True}
             )

@@ -137,8 +137,7 @@ class S3Layout:
             stamp, micros = int(stamp_text, 16), int(time_text, 16)
         except ValueError:
             return None
-        recording_id = f"{parts.category}/{parts.day.isoformat()}/{parts.unique}"
-        return IndexEntry(recording_id, parts, stamp, micros, encoded[0], encoded[1:])
+        return IndexEntry(parts.recording_id, parts, stamp, micros, encoded[0], encoded[1:])
 
 
 def encode_metadata(metadata: Mapping[str, Any]) -> tuple[str, str, bytes]:
