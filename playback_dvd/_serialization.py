@@ -258,11 +258,14 @@ def dumps_json(document: DVDDocument) -> bytes:
 
 def loads_json(payload: bytes, source: str = "<bytes>") -> DVDDocument:
     """Decode a ``.dvd.json`` payload. *source* names it in errors."""
+    return _document_from_json_data(_parse_json(payload, source), source)
+
+
+def _parse_json(payload: bytes, source: str) -> Any:
     try:
-        data = json.loads(payload)
+        return json.loads(payload)
     except (ValueError, UnicodeDecodeError) as error:
         raise DVDFormatError(source, f"not valid JSON, perhaps truncated or corrupt ({error})") from None
-    return _document_from_json_data(data, source)
 
 
 # -- the compact binary format ---------------------------------------------------------------------------
@@ -377,14 +380,9 @@ def loads(payload: bytes, source: str = "<bytes>") -> DVDDocument:
     stripped = payload.lstrip()
     if not stripped:
         raise DVDFormatError(source, "the file is empty")
-    if stripped[:1] == b"{" and b'"format"' in stripped[:64]:  # ours: the marker is always the first key
-        return loads_json(payload, source)
     if stripped[:1] in (b"{", b"["):
-        try:
-            data = json.loads(payload)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise DVDFormatError(source, f"not valid JSON, perhaps truncated or corrupt ({error})") from None
-        if _vcrpy.looks_like_vcrpy_json(data):
+        data = _parse_json(payload, source)
+        if _vcrpy.looks_like_vcrpy_json(data):  # never true of ours: they carry the format marker
             return _vcrpy.loads_vcrpy_json(data, source)
         return _document_from_json_data(data, source)
     # Neither binary nor JSON: a vcrpy YAML cassette, or nothing we read.
