@@ -46,14 +46,9 @@ def _filter_json(value: Any, rules: FieldRules) -> tuple[Any, bool]:
 
 
 def _filter_form(body: bytes, rules: FieldRules) -> bytes:
-    pairs = parse_qsl(body.decode("utf-8", "surrogateescape"), keep_blank_values=True)
-    if not any(rules.lookup(name)[0] for name, _ in pairs):
+    kept = rules.filter_pairs(parse_qsl(body.decode("utf-8", "surrogateescape"), keep_blank_values=True))
+    if kept is None:
         return body
-    kept = []
-    for name, value in pairs:
-        keep, new_value = rules.apply(name, value)
-        if keep:
-            kept.append((name, str(new_value)))
     return urlencode(kept, safe="<>").encode("utf-8", "surrogateescape")
 
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -104,17 +104,22 @@ class FieldRules:
         result = _call(self.option, name, replacement, value)
         return result is not None, result
 
+    def filter_pairs(self, pairs: Sequence[tuple[str, Any]]) -> list[tuple[str, str]] | None:
+        """(name, value) pairs with the covered ones removed or replaced; None when no rule covers any."""
+        if not self or not any(self.lookup(name)[0] for name, _ in pairs):
+            return None
+        kept = []
+        for name, value in pairs:
+            keep, new_value = self.apply(name, value)
+            if keep:
+                kept.append((name, str(new_value)))
+        return kept
+
 
 def filter_header_pairs(headers: Headers, rules: FieldRules) -> Headers:
     """Header pairs with the covered ones removed or replaced (same object when nothing is covered)."""
-    if not rules or not any(rules.lookup(name)[0] for name, _ in headers):
-        return headers
-    kept = []
-    for name, value in headers:
-        keep, new_value = rules.apply(name, value)
-        if keep:
-            kept.append((name, str(new_value)))
-    return tuple(kept)
+    kept = rules.filter_pairs(headers)
+    return headers if kept is None else tuple(kept)
 
 
 def filter_url_query(url: str, rules: FieldRules) -> str:
@@ -124,14 +129,9 @@ def filter_url_query(url: str, rules: FieldRules) -> str:
     parts = urlsplit(url)
     if not parts.query:
         return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    if not any(rules.lookup(name)[0] for name, _ in pairs):
+    kept = rules.filter_pairs(parse_qsl(parts.query, keep_blank_values=True))
+    if kept is None:
         return url
-    kept = []
-    for name, value in pairs:
-        keep, new_value = rules.apply(name, value)
-        if keep:
-            kept.append((name, str(new_value)))
     # '<' and '>' stay readable so a placeholder such as <TOKEN> reads as written.
     return urlunsplit(parts._replace(query=urlencode(kept, safe="<>")))
 

@@ -17,6 +17,7 @@ import attrs
 
 from ._errors import DVDFormatError
 from ._models import DVDDocument, Headers, Interaction, Request, Response
+from ._redaction import fix_content_length
 
 _PYTHON_TAG = "tag:yaml.org,2002:python/"
 _MIGRATION_HINT = (
@@ -182,10 +183,9 @@ def _response(data: Mapping[str, Any]) -> Response:
         # vcrpy 4-5 httpx format: "content" is already decoded text, so the content-encoding header that
         # came with it no longer describes the body.
         body = _as_bytes(data.get("content"))
-        headers = tuple(
-            (name, str(len(body)) if name.lower() == "content-length" else value)
-            for name, value in _headers(data.get("headers"))
-            if name.lower() != "content-encoding"
+        headers = fix_content_length(
+            tuple(pair for pair in _headers(data.get("headers")) if pair[0].lower() != "content-encoding"),
+            len(body),
         )
         return Response(
             status_code=int(data["status_code"]),
