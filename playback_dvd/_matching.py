@@ -43,7 +43,7 @@ class RequestView:
 
     def _parts(self) -> tuple[str, str, int | None, str, str]:
         if self._split is None:
-            self._split = _split_url(self.request.url)
+            self._split = split_url(self.request.url)
         return self._split
 
     @property
@@ -104,7 +104,7 @@ _PLAIN_URL = re.compile(
 )
 
 
-def _split_url(url: str) -> tuple[str, str, int | None, str, str]:
+def split_url(url: str) -> tuple[str, str, int | None, str, str]:
     """Scheme, host, port (default filled in), path ("/" when empty) and raw query of *url*, normalized."""
     # Hot path: every live request and every loaded interaction. urlsplit costs ~5 µs on distinct URLs
     # (its cache holds 128), the regex a fifth of that.

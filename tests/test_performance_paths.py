@@ -17,8 +17,8 @@ from playback_dvd._matching import (
     MatchPlan,
     RequestView,
     _query_pairs,
-    _split_url,
     resolve_matchers,
+    split_url,
 )
 from playback_dvd._models import Interaction, Request, Response
 
@@ -78,7 +78,7 @@ TRICKY_URLS = [
 
 @pytest.mark.parametrize("url", TRICKY_URLS)
 def test_split_url_equals_urllib_split_on_tricky_urls(url: str) -> None:
-    assert _split_url(url) == reference_split(url)
+    assert split_url(url) == reference_split(url)
 
 
 @settings(max_examples=500)
@@ -91,9 +91,9 @@ def test_split_url_equals_urllib_split_on_random_text(tail: str) -> None:
             expected = reference_split(url)
         except ValueError as refused:  # urllib refuses some bracketed hosts; the fast path must too
             with pytest.raises(ValueError, match=re.escape(str(refused))):
-                _split_url(url)
+                split_url(url)
             continue
-        assert _split_url(url) == expected
+        assert split_url(url) == expected
 
 
 @settings(max_examples=500)

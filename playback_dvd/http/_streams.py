@@ -41,26 +41,28 @@ class _Committing:
 class _Keeper:
     """The kept chunks, up to an optional size limit past which the body is marked incomplete."""
 
-    __slots__ = ("chunks", "complete", "limit", "size")
+    __slots__ = ("chunks", "complete", "cut", "limit", "size")
 
     def __init__(self, limit: int | None) -> None:
         self.chunks: list[bytes] = []
         self.size = 0
         self.limit = limit
         self.complete = False
+        self.cut = False  # past the limit: keep nothing more, and never report the body as complete
 
     def keep(self, chunk: bytes) -> None:
-        if self.limit is not None and self.size + len(chunk) > self.limit:
-            self.chunks.append(chunk[: max(0, self.limit - self.size)])
-            self.size = self.limit
-            self.limit = -1  # cut: keep nothing more, and never report the body as complete
+        if self.cut:
             return
-        if self.limit != -1:
-            self.chunks.append(chunk)
-            self.size += len(chunk)
+        if self.limit is not None and self.size + len(chunk) > self.limit:
+            self.chunks.append(chunk[: self.limit - self.size])
+            self.size = self.limit
+            self.cut = True
+            return
+        self.chunks.append(chunk)
+        self.size += len(chunk)
 
     def body(self) -> tuple[bytes, bool]:
-        return b"".join(self.chunks), self.complete and self.limit != -1
+        return b"".join(self.chunks), self.complete and not self.cut
 
 
 class TeeStream(_Committing, httpx.SyncByteStream):
