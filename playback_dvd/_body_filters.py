@@ -10,16 +10,9 @@ from urllib.parse import parse_qsl, urlencode
 
 import attrs
 
-from ._models import Headers, Request, Response
+from ._bodies import body_kind, header_value
+from ._models import Request, Response
 from ._redaction import FieldRules, fix_content_length
-
-
-def _header(headers: Headers, name: str) -> str:
-    for key, value in headers:
-        if key.lower() == name:
-            return value
-    return ""
-
 
 # -- filter_post_data_parameters -------------------------------------------------------------------------
 
@@ -94,13 +87,13 @@ def filter_request_body(request: Request, rules: FieldRules) -> Request:
     body = request.body
     if not rules or not body:
         return request
-    content_type = _header(request.headers, "content-type")
-    lowered = content_type.lower()
-    if lowered.startswith("application/x-www-form-urlencoded"):
+    content_type = header_value(request.headers, "content-type")
+    kind = body_kind(content_type, body)
+    if kind == "form":
         new_body = _filter_form(body, rules)
-    elif lowered.startswith("multipart/form-data"):
+    elif kind == "multipart":
         new_body = _filter_multipart(body, content_type, rules)
-    elif "json" in lowered or (not lowered and body[:1] in (b"{", b"[")):
+    elif kind == "json":
         try:
             data = json.loads(body)
         except ValueError:
@@ -149,7 +142,7 @@ def decode_response_body(response: Response) -> Response:
     A body that cannot be decoded (unknown coding, ``br`` without brotli installed, a truncated or corrupt
     body) is kept as it came, headers included, so the replay still decodes it the way the live call did.
     """
-    encoding = _header(response.headers, "content-encoding")
+    encoding = header_value(response.headers, "content-encoding")
     if not encoding or not response.body:
         return response
     body = response.body

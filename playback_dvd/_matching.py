@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
+from ._bodies import body_kind, header_value
 from ._errors import ConfigurationError
 from ._models import Request
 
@@ -154,29 +155,23 @@ def _query_pairs(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _header(request: Request, name: str) -> str:
-    for key, value in request.headers:
-        if key.lower() == name:
-            return value
-    return ""
-
-
 def canonical_body(request: Request) -> Hashable:
     """The body as data: JSON compared as parsed values, forms and multipart as fields, else the bytes."""
     body = request.body
     if not body:
         return b""
-    content_type = _header(request, "content-type").lower()
-    if "json" in content_type or (not content_type and body[:1] in (b"{", b"[")):
+    content_type = header_value(request.headers, "content-type")
+    kind = body_kind(content_type, body)
+    if kind == "json":
         try:
             return ("json", json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")))
         except ValueError:
             return body
-    if content_type.startswith("application/x-www-form-urlencoded"):
+    if kind == "form":
         text = body.decode("utf-8", "surrogateescape")
         return ("form", tuple(sorted(parse_qsl(text, keep_blank_values=True))))
-    if content_type.startswith("multipart/form-data"):
-        return _multipart_fields(content_type, body)
+    if kind == "multipart":
+        return _multipart_fields(content_type.lower(), body)
     return body
 
 
