@@ -16,7 +16,7 @@ from .._models import ExceptionInfo, Output, Request
 from .._playback import Playback
 from ..cassettes import parse_recording_id
 from ._comparators import StructuralComparator, all_outputs
-from ._execution import CompareExecutionConfig, ReplayTimeout, replay_deadline, resolve_callable, run_tasks
+from ._execution import CompareExecutionConfig, ReplayTimeout, replay_deadline, resolved_callable, run_tasks
 from ._status import ComparatorResult, Comparison, EqualityStatus, RequestChanges
 
 Player = Callable[[str], Playback]
@@ -134,11 +134,6 @@ def _category_of(recording_id: str) -> str:
     return parts.category if parts else ""
 
 
-@functools.lru_cache(maxsize=64)
-def _resolved(player: str) -> Player:
-    return resolve_callable(player)
-
-
 def compare_recording(
     recording_id: str,
     *,
@@ -155,7 +150,7 @@ def compare_recording(
     started = time.perf_counter()
     try:
         with replay_deadline(timeout_seconds):
-            play = _resolved(player) if isinstance(player, str) else player
+            play = resolved_callable(player) if isinstance(player, str) else player
             try:
                 playback = play(recording_id)
             except ReplayTimeout:

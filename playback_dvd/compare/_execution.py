@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib
 import itertools
@@ -167,6 +168,12 @@ def resolve_callable(reference: str) -> Callable[..., Any]:
     if not callable(target):
         raise ConfigurationError(f"{reference!r} is not callable")
     return target  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=64)
+def resolved_callable(reference: str) -> Callable[..., Any]:
+    """`resolve_callable`, once per reference and process: workers replay many recordings with one player."""
+    return resolve_callable(reference)
 
 
 @contextlib.contextmanager
