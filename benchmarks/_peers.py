@@ -13,7 +13,7 @@ import contextlib
 import importlib
 import importlib.util
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -106,14 +106,23 @@ def _floor_recording(path: Path) -> Iterator[None]:
 
 def floor_transport(path: Path) -> httpx.MockTransport:
     """MockTransport answering from a dict of prebuilt response parts loaded from the floor's file."""
-    prebuilt = {
-        (entry["method"], entry["url"]): (
-            entry["status"],
-            [(k.encode("latin-1"), v.encode("latin-1")) for k, v in entry["headers"]],
-            base64.b64decode(entry["body"]),
-        )
-        for entry in json.loads(path.read_bytes())
-    }
+    return prebuilt_transport(
+        {
+            (entry["method"], entry["url"]): (
+                entry["status"],
+                [(k.encode("latin-1"), v.encode("latin-1")) for k, v in entry["headers"]],
+                base64.b64decode(entry["body"]),
+            )
+            for entry in json.loads(path.read_bytes())
+        }
+    )
+
+
+Prebuilt = Mapping[tuple[str, str], tuple[int, list[tuple[bytes, bytes]], bytes]]
+
+
+def prebuilt_transport(prebuilt: Prebuilt) -> httpx.MockTransport:
+    """The floor's replay: MockTransport looking (method, url) up in *prebuilt*: status, headers, body."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         status, headers, body = prebuilt[request.method, str(request.url)]
