@@ -13,7 +13,7 @@ import contextlib
 import importlib
 import importlib.util
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +89,8 @@ def make_client(lib: str, transport: httpx.BaseTransport | None, *, asynchronous
     """The client a library is used through: the floor hooks or mocks; the others get a plain client."""
     hooks = {"response": [_floor_record_hook]} if lib == "floor" and _floor_log is not None else {}
     if asynchronous:
-        return httpx.AsyncClient(transport=transport) if transport is not None else httpx.AsyncClient()
-    if transport is not None:
-        return httpx.Client(transport=transport, event_hooks=hooks)
-    return httpx.Client(event_hooks=hooks)
+        return httpx.AsyncClient(transport=transport)  # transport=None is httpx's default
+    return httpx.Client(transport=transport, event_hooks=hooks)
 
 
 @contextlib.contextmanager
@@ -108,14 +106,23 @@ def _floor_recording(path: Path) -> Iterator[None]:
 
 def floor_transport(path: Path) -> httpx.MockTransport:
     """MockTransport answering from a dict of prebuilt response parts loaded from the floor's file."""
-    prebuilt = {
-        (entry["method"], entry["url"]): (
-            entry["status"],
-            [(k.encode("latin-1"), v.encode("latin-1")) for k, v in entry["headers"]],
-            base64.b64decode(entry["body"]),
-        )
-        for entry in json.loads(path.read_bytes())
-    }
+    return prebuilt_transport(
+        {
+            (entry["method"], entry["url"]): (
+                entry["status"],
+                [(k.encode("latin-1"), v.encode("latin-1")) for k, v in entry["headers"]],
+                base64.b64decode(entry["body"]),
+            )
+            for entry in json.loads(path.read_bytes())
+        }
+    )
+
+
+Prebuilt = Mapping[tuple[str, str], tuple[int, list[tuple[bytes, bytes]], bytes]]
+
+
+def prebuilt_transport(prebuilt: Prebuilt) -> httpx.MockTransport:
+    """The floor's replay: MockTransport looking (method, url) up in *prebuilt*: status, headers, body."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         status, headers, body = prebuilt[request.method, str(request.url)]
@@ -129,43 +136,32 @@ def floor_transport(path: Path) -> httpx.MockTransport:
 
 def recording(lib: str, path: Path) -> contextlib.AbstractContextManager[Any]:
     """Record every httpx request made inside the block into *path* (saved on exit)."""
-    if lib == "floor":
-        return _floor_recording(path)
-    if lib == "playback_dvd":
-        import playback_dvd
-
-        return playback_dvd.use_dvd(path, record_mode="all")
-    if lib == "dvd_rw":
-        from dvd_rw.loader import DVDLoader
-
-        return DVDLoader(path, match_on=_dvd_rw_match_on())  # no file yet: dvd-rw records
-    if lib == "vcrpy":
-        return _vcr("all").use_cassette(str(path))
-    if lib == "cassetter":
-        import cassetter
-
-        return cassetter.use_cassette(path, record_mode="all")
-    raise ValueError(lib)
+    return _using(lib, path, "all")
 
 
 def replaying(lib: str, path: Path) -> contextlib.AbstractContextManager[Any]:
     """Replay from *path* inside the block (entering it is the load)."""
-    if lib == "floor":
-        return contextlib.nullcontext()
+    return _using(lib, path, "none")
+
+
+def _using(lib: str, path: Path, mode: str) -> contextlib.AbstractContextManager[Any]:
+    """*lib* recording (*mode* ``"all"``) or replaying (``"none"``) *path*."""
+    if lib == "floor":  # replays through floor_transport, which the client is built with
+        return _floor_recording(path) if mode == "all" else contextlib.nullcontext()
     if lib == "playback_dvd":
         import playback_dvd
 
-        return playback_dvd.use_dvd(path, record_mode="none")
+        return playback_dvd.use_dvd(path, record_mode=mode)
     if lib == "dvd_rw":
         from dvd_rw.loader import DVDLoader
 
-        return DVDLoader(path, match_on=_dvd_rw_match_on())  # the file exists: dvd-rw replays
+        return DVDLoader(path, match_on=_dvd_rw_match_on())  # records with no file yet, else replays
     if lib == "vcrpy":
-        return _vcr("none").use_cassette(str(path))
+        return _vcr(mode).use_cassette(str(path))
     if lib == "cassetter":
         import cassetter
 
-        return cassetter.use_cassette(path, record_mode="none")
+        return cassetter.use_cassette(path, record_mode=mode)
     raise ValueError(lib)
 
 

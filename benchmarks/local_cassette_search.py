@@ -28,7 +28,7 @@ from playback_dvd.cassettes._search import metadata_matches
 START = datetime(2026, 3, 1, tzinfo=timezone.utc)
 
 
-def document(index: int, days: int, count: int) -> DVDDocument:
+def document(index: int, days: int) -> DVDDocument:
     recorded_at = START + timedelta(days=index % days, seconds=index)
     body = (f"{index:08x}" * 128).encode()
     return DVDDocument(
@@ -61,7 +61,7 @@ def main() -> None:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         cassette = LocalCassette(directory)
-        documents = [document(index, options.days, options.recordings) for index in range(options.recordings)]
+        documents = [document(index, options.days) for index in range(options.recordings)]
         began = time.perf_counter()
         for item in documents:
             cassette.save_recording(item)

@@ -108,7 +108,7 @@ def main() -> None:
     else:
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         variants = {"without plugin": [], "with plugin": ["-p", "playback_dvd.pytest_plugin"]}
-    with tempfile.TemporaryDirectory() as directory:
+    with tempfile.TemporaryDirectory() as directory:  # one suite for both measurements
         folder = Path(directory) / "tests_with_no_dvd"
         folder.mkdir()
         (folder / "test_plain.py").write_text(SUITE.format(tests=args.tests))
@@ -121,28 +121,24 @@ def main() -> None:
                 wall, cpu = run_once(folder, extra, env)
                 walls[name].append(wall)
                 cpus[name].append(cpu)
-    plugins = "all installed plugins" if args.all_plugins else "no other plugins"
-    print(f"pytest session, {args.tests} tests using no DVD, {plugins}, median of {args.runs} runs each:")
-    # Other processes only ever add time, so the minimum is the steadier estimate on a busy machine.
-    print(f"  {'':15} {'CPU ms':>8} {'wall ms':>9} {'min CPU':>9} {'min wall':>9}")
-    for name in variants:
-        cpu, wall = statistics.median(cpus[name]) * 1e3, statistics.median(walls[name]) * 1e3
-        low_cpu, low_wall = min(cpus[name]) * 1e3, min(walls[name]) * 1e3
-        print(f"  {name:15} {cpu:8.1f} {wall:9.1f} {low_cpu:9.1f} {low_wall:9.1f}")
-    median = statistics.median
-    cpu_overhead = (median(cpus["with plugin"]) - median(cpus["without plugin"])) * 1e3
-    wall_overhead = (median(walls["with plugin"]) - median(walls["without plugin"])) * 1e3
-    min_cpu = (min(cpus["with plugin"]) - min(cpus["without plugin"])) * 1e3
-    min_wall = (min(walls["with plugin"]) - min(walls["without plugin"])) * 1e3
-    print(f"  {'overhead':15} {cpu_overhead:8.1f} {wall_overhead:9.1f} {min_cpu:9.1f} {min_wall:9.1f}")
-    print("  (target: under 20 ms)")
-    print("the same overhead in its two parts:")
-    imports = import_cost_ms()
-    print(f"  importing the plugin's modules (after pytest)  {imports:6.1f} ms")
-    with tempfile.TemporaryDirectory() as directory:
-        folder = Path(directory) / "tests_with_no_dvd"
-        folder.mkdir()
-        (folder / "test_plain.py").write_text(SUITE.format(tests=args.tests))
+        plugins = "all installed plugins" if args.all_plugins else "no other plugins"
+        print(f"pytest session, {args.tests} tests using no DVD, {plugins}, median of {args.runs} runs each:")
+        # Other processes only ever add time, so the minimum is the steadier estimate on a busy machine.
+        print(f"  {'':15} {'CPU ms':>8} {'wall ms':>9} {'min CPU':>9} {'min wall':>9}")
+        for name in variants:
+            cpu, wall = statistics.median(cpus[name]) * 1e3, statistics.median(walls[name]) * 1e3
+            low_cpu, low_wall = min(cpus[name]) * 1e3, min(walls[name]) * 1e3
+            print(f"  {name:15} {cpu:8.1f} {wall:9.1f} {low_cpu:9.1f} {low_wall:9.1f}")
+        median = statistics.median
+        cpu_overhead = (median(cpus["with plugin"]) - median(cpus["without plugin"])) * 1e3
+        wall_overhead = (median(walls["with plugin"]) - median(walls["without plugin"])) * 1e3
+        min_cpu = (min(cpus["with plugin"]) - min(cpus["without plugin"])) * 1e3
+        min_wall = (min(walls["with plugin"]) - min(walls["without plugin"])) * 1e3
+        print(f"  {'overhead':15} {cpu_overhead:8.1f} {wall_overhead:9.1f} {min_cpu:9.1f} {min_wall:9.1f}")
+        print("  (target: under 20 ms)")
+        print("the same overhead in its two parts:")
+        imports = import_cost_ms()
+        print(f"  importing the plugin's modules (after pytest)  {imports:6.1f} ms")
         without_ms, with_ms = in_process_session_ms(folder, args.runs)
     print(f"  its work in a session (hooks, fixtures, {args.tests} tests) {with_ms - without_ms:6.1f} ms CPU")
     print(f"    (in-process session: {without_ms:.1f} ms without, {with_ms:.1f} ms with)")

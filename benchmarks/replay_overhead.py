@@ -21,6 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _peers as peers
 import _workload as w
 
 
@@ -81,12 +82,7 @@ def worker(lib: str, count: int, requests: int) -> dict[str, Any]:
             for i in interactions
             if i.response is not None
         }
-
-        def handler(request: httpx.Request) -> httpx.Response:
-            status, headers, body = prebuilt[request.method, str(request.url)]
-            return httpx.Response(status, headers=headers, content=body)
-
-        with httpx.Client(transport=httpx.MockTransport(handler)) as client, w.Clock() as clock:
+        with httpx.Client(transport=peers.prebuilt_transport(prebuilt)) as client, w.Clock() as clock:
             for number in order:
                 w.send(client, base, every[number])
     else:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import platform
 import random
@@ -94,13 +95,11 @@ def measure_record(lib: str, count: int, live: bool = False) -> dict[str, Any]:
         with w.local_server() as base:
             transport = None
             with w.Clock() as clock:
-                context = peers.recording(lib, path) if lib != "live" else _nothing()
+                context = peers.recording(lib, path) if lib != "live" else contextlib.nullcontext()
                 with context, peers.make_client(lib, transport) as client:
                     for call in calls:
                         w.send(client, base, call)
         return {"wall": clock.wall, "cpu": clock.cpu}
-    import contextlib
-
     scan = peers.vcrpy_without_scan() if quiet_scan else contextlib.nullcontext()
     with (
         scan,
@@ -111,12 +110,6 @@ def measure_record(lib: str, count: int, live: bool = False) -> dict[str, Any]:
         for call in calls:
             w.send(client, SOURCE, call)
     return {"wall": clock.wall, "cpu": clock.cpu, "bytes": path.stat().st_size, "timed": not quiet_scan}
-
-
-def _nothing() -> Any:
-    import contextlib
-
-    return contextlib.nullcontext()
 
 
 def replay_order(count: int, lib: str, variant: str) -> tuple[list[int], bool]:

@@ -336,6 +336,14 @@ def _ignored_key(key: Any, options: DiffOptions) -> bool:
     return isinstance(key, str) and any(fnmatch.fnmatchcase(key, pattern) for pattern in options.ignore_keys)
 
 
+def _one_sided(
+    kind: DifferenceKind, path: Path, expected: Any, actual: Any, options: DiffOptions
+) -> Iterator[Difference]:
+    """The added or removed value at *path*, unless ``ignore_paths`` covers that path (as `_walk` checks)."""
+    if not (options.ignore_paths and _path_matches(options.ignore_paths, path)):
+        yield Difference(format_path(path), kind, expected, actual)
+
+
 def _walk_mappings(
     expected: Mapping[Any, Any], actual: Mapping[Any, Any], path: Path, options: DiffOptions
 ) -> Iterator[Difference]:
@@ -345,14 +353,13 @@ def _walk_mappings(
         child = (*path, key if isinstance(key, str) else repr(key))
         if key in actual:
             yield from _walk(value, actual[key], child, options)
-        elif not (options.ignore_paths and _path_matches(options.ignore_paths, child)):
-            yield Difference(format_path(child), DifferenceKind.REMOVED, value, None)
+        else:
+            yield from _one_sided(DifferenceKind.REMOVED, child, value, None, options)
     for key, value in actual.items():
         if key in expected or (options.ignore_keys and _ignored_key(key, options)):
             continue
         child = (*path, key if isinstance(key, str) else repr(key))
-        if not (options.ignore_paths and _path_matches(options.ignore_paths, child)):
-            yield Difference(format_path(child), DifferenceKind.ADDED, None, value)
+        yield from _one_sided(DifferenceKind.ADDED, child, None, value, options)
 
 
 def _walk_sequences(
@@ -361,13 +368,14 @@ def _walk_sequences(
     for index, (left, right) in enumerate(zip(expected, actual, strict=False)):
         yield from _walk(left, right, (*path, index), options)
     for index in range(len(actual), len(expected)):
-        yield Difference(format_path((*path, index)), DifferenceKind.REMOVED, expected[index], None)
+        yield from _one_sided(DifferenceKind.REMOVED, (*path, index), expected[index], None, options)
     for index in range(len(expected), len(actual)):
-        yield Difference(format_path((*path, index)), DifferenceKind.ADDED, None, actual[index])
+        yield from _one_sided(DifferenceKind.ADDED, (*path, index), None, actual[index], options)
 
 
-# Past this many item pairs, leftovers of an unordered list are paired in order rather than by best fit,
-# so a huge unordered list cannot make a comparison quadratic.
+# Past this many item pairs, leftovers of an unordered list are paired in order rather than by best fit, so
+# the best-fit search (one diff per pair) stays bounded. Pairing the equal items first is O(n*m) equality
+# checks whatever the size: a huge unordered list with many changed items is still slow.
 _MAX_PAIRINGS = 10_000
 
 
@@ -388,7 +396,7 @@ def _walk_unordered(
     best_fit = len(leftover_expected) * len(unmatched_actual) <= _MAX_PAIRINGS
     for index in leftover_expected:
         if not unmatched_actual:
-            yield Difference(format_path((*path, index)), DifferenceKind.REMOVED, expected[index], None)
+            yield from _one_sided(DifferenceKind.REMOVED, (*path, index), expected[index], None, options)
             continue
         position = 0
         if best_fit:
@@ -399,7 +407,7 @@ def _walk_unordered(
         partner = unmatched_actual.pop(position)
         yield from _walk(expected[index], actual[partner], (*path, index), options)
     for partner in unmatched_actual:
-        yield Difference(format_path((*path, partner)), DifferenceKind.ADDED, None, actual[partner])
+        yield from _one_sided(DifferenceKind.ADDED, (*path, partner), None, actual[partner], options)
 
 
 def _equal(expected: Any, actual: Any, path: Path, options: DiffOptions) -> bool:

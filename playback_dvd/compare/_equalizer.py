@@ -16,7 +16,7 @@ from .._models import ExceptionInfo, Output, Request
 from .._playback import Playback
 from ..cassettes import parse_recording_id
 from ._comparators import StructuralComparator, all_outputs
-from ._execution import CompareExecutionConfig, ReplayTimeout, replay_deadline, resolve_callable, run_tasks
+from ._execution import CompareExecutionConfig, ReplayTimeout, replay_deadline, resolved_callable, run_tasks
 from ._status import ComparatorResult, Comparison, EqualityStatus, RequestChanges
 
 Player = Callable[[str], Playback]
@@ -134,11 +134,6 @@ def _category_of(recording_id: str) -> str:
     return parts.category if parts else ""
 
 
-@functools.lru_cache(maxsize=64)
-def _resolved(player: str) -> Player:
-    return resolve_callable(player)
-
-
 def compare_recording(
     recording_id: str,
     *,
@@ -155,7 +150,7 @@ def compare_recording(
     started = time.perf_counter()
     try:
         with replay_deadline(timeout_seconds):
-            play = _resolved(player) if isinstance(player, str) else player
+            play = resolved_callable(player) if isinstance(player, str) else player
             try:
                 playback = play(recording_id)
             except ReplayTimeout:
@@ -228,7 +223,6 @@ def _judge(
         recorded_duration=playback.recorded_duration,
         playback_duration=playback.playback_duration,
     )
-    evolve = functools.partial(_evolve, base)
     changes = RequestChanges(
         tuple(map(_request_line, playback.unplayed_requests)),
         tuple(map(_request_line, playback.unmatched_requests)),
@@ -242,9 +236,15 @@ def _judge(
             # The new code made a call the recording cannot answer: its call pattern changed, which is a
             # difference to report (DESIGN 4.12), not a failure of the comparison.
             message = f"the replay stopped at a request the recording lacks; {changes.summary()}"
-            return evolve(ComparatorResult(EqualityStatus.Different, message), request_changes=changes)
+            return attrs.evolve(
+                base,
+                comparator_status=ComparatorResult(EqualityStatus.Different, message),
+                request_changes=changes,
+            )
         message = f"the replay could not run as recorded: {_describe(playback_error)}"
-        return evolve(ComparatorResult(EqualityStatus.EqualizerFailure, message))
+        return attrs.evolve(
+            base, comparator_status=ComparatorResult(EqualityStatus.EqualizerFailure, message)
+        )
     stage = "result_extractor"
     try:
         expected: Any = recorded_error
@@ -280,11 +280,11 @@ def _judge(
                 )
                 result = ComparatorResult(EqualityStatus.Different, message, result.diff)
     except Exception as error:
-        return evolve(
-            ComparatorResult(
-                EqualityStatus.EqualizerFailure, f"the {stage} raised {type(error).__name__}: {error}"
-            ),
-            traceback_text=traceback.format_exc(),
+        message = f"the {stage} raised {type(error).__name__}: {error}"
+        return attrs.evolve(
+            base,
+            comparator_status=ComparatorResult(EqualityStatus.EqualizerFailure, message),
+            traceback=traceback.format_exc(),
         )
     if compare_requests and changes:
         if result.equality_status is EqualityStatus.Equal:
@@ -293,18 +293,13 @@ def _judge(
             result = ComparatorResult(
                 EqualityStatus.Different, f"{result.message}; {changes.summary()}", result.diff
             )
-    return evolve(
-        result,
+    return attrs.evolve(
+        base,
+        comparator_status=result,
         expected=expected if keep_results else None,
         actual=actual if keep_results else None,
         request_changes=changes if compare_requests else RequestChanges(),
     )
-
-
-def _evolve(base: Comparison, result: ComparatorResult, **changes: Any) -> Comparison:
-    if "traceback_text" in changes:
-        changes["traceback"] = changes.pop("traceback_text")
-    return attrs.evolve(base, comparator_status=result, **changes)
 
 
 def _as_result(value: ComparatorResult | EqualityStatus) -> ComparatorResult:

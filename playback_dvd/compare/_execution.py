@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib
 import itertools
@@ -169,6 +170,12 @@ def resolve_callable(reference: str) -> Callable[..., Any]:
     return target  # type: ignore[no-any-return]
 
 
+@functools.lru_cache(maxsize=64)
+def resolved_callable(reference: str) -> Callable[..., Any]:
+    """`resolve_callable`, once per reference and process: workers replay many recordings with one player."""
+    return resolve_callable(reference)
+
+
 @contextlib.contextmanager
 def replay_deadline(seconds: float | None) -> Iterator[None]:
     """Raise `ReplayTimeout` in this thread after *seconds* (POSIX main thread only; else no limit)."""
@@ -249,23 +256,29 @@ def _run_in_pool(
 ) -> Iterator[Any]:
     # With a timeout, each worker gets one replay at a time, so a task's submission time is (about) its
     # start time, which the hard kill relies on. Without one, batches, and a few in flight per worker, keep
-    # the workers busy between results.
+    # the workers busy between results. A dead worker fails every replay in flight with BrokenProcessPool;
+    # the killing one is unknown, so each runs alone until it completes, or has killed its worker twice.
     in_flight: dict[Future[list[Any]], tuple[list[str], float]] = {}
     retry: list[list[str]] = []
-    crashes: dict[str, int] = {}
+    suspects: list[str] = []  # in flight when a worker died: run one at a time until resolved
+    crashes: dict[str, int] = {}  # worker deaths of a recording while it was alone in flight
     hard_limit = None if config.timeout_seconds is None else config.timeout_seconds + _HARD_KILL_GRACE_SECONDS
     most_in_flight = config.jobs if hard_limit else 2 * config.jobs
     batch_size = 1 if hard_limit else min(_BATCH_SIZE, config.max_tasks_per_child or _BATCH_SIZE)
     pool = _new_pool(config, batch_size)
     try:
         while True:
-            while len(in_flight) < most_in_flight:
-                batch = retry.pop() if retry else list(itertools.islice(recording_ids, batch_size))
+            while len(in_flight) < (1 if suspects else most_in_flight):
+                if suspects:
+                    batch = [suspects.pop()]
+                else:
+                    batch = retry.pop() if retry else list(itertools.islice(recording_ids, batch_size))
                 if not batch:
                     break
                 in_flight[pool.submit(run_batch, task, batch)] = (batch, time.monotonic())
             if not in_flight:
                 return
+            alone = len(in_flight) == 1
             done, _ = wait(in_flight, timeout=1.0 if hard_limit else None, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
@@ -274,15 +287,15 @@ def _run_in_pool(
                     yield from future.result()
                 except BrokenProcessPool:
                     broken = True
-                    if len(batch) > 1:  # which replay killed the worker is unknown: retry each alone
-                        retry.extend([recording_id] for recording_id in batch)
+                    if not (alone and len(batch) == 1):  # which replay killed the worker is unknown
+                        suspects.extend(batch)
                         continue
                     (recording_id,) = batch
                     crashes[recording_id] = crashes.get(recording_id, 0) + 1
                     if crashes[recording_id] > 1:
                         yield on_failure(recording_id, "the worker process died during this replay", "")
                     else:
-                        retry.append(batch)
+                        suspects.append(recording_id)
                 except Exception as error:
                     for recording_id in batch:
                         message = f"the worker could not return the comparison: {error!r}"
@@ -297,7 +310,11 @@ def _run_in_pool(
                             f"the replay took longer than {config.timeout_seconds} s; its worker was killed"
                         )
                         yield on_failure(recording_id, message, "")
-                retry.extend(batch for batch, _ in in_flight.values())
+                for batch, _ in in_flight.values():
+                    if broken:
+                        suspects.extend(batch)
+                    else:
+                        retry.append(batch)
                 in_flight.clear()
                 _kill_workers(pool)
                 pool.shutdown(wait=True, cancel_futures=True)

@@ -10,7 +10,7 @@ from .._errors import ConfigurationError
 from .._playback import Playback
 from .._recorder import Recorder
 from ..cassettes import Cassette
-from ._execution import resolve_callable
+from ._execution import resolved_callable
 from ._studio import replay
 
 
@@ -54,11 +54,6 @@ def recorder_for(location: str) -> Recorder:
     return Recorder(open_cassette(location))
 
 
-@functools.lru_cache(maxsize=8)
-def _playback_function(reference: str) -> Any:
-    return resolve_callable(reference)
-
-
 def play_from_location(location: str, playback_function: str, recording_id: str) -> Playback:
     """``Recorder(open_cassette(location)).play(recording_id, <playback_function imported>)`` (``aplay`` on
     a fresh event loop when the function is ``async def``).
@@ -66,4 +61,4 @@ def play_from_location(location: str, playback_function: str, recording_id: str)
     A picklable player for worker processes: bind the first two arguments with ``functools.partial``.
     *playback_function* is a ``"module:function"`` reference the user gave (never text from a recording).
     """
-    return replay(recorder_for(location), recording_id, _playback_function(playback_function))
+    return replay(recorder_for(location), recording_id, resolved_callable(playback_function))

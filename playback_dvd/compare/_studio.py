@@ -14,8 +14,8 @@ from typing import Any, Protocol
 import attrs
 
 from .._playback import Playback
-from ..cassettes import Cassette, parse_recording_id
-from ._equalizer import Comparator, ComparisonDataExtractor, Equalizer, ResultExtractor
+from ..cassettes import Cassette
+from ._equalizer import Comparator, ComparisonDataExtractor, Equalizer, ResultExtractor, _category_of
 from ._execution import CompareExecutionConfig
 from ._report import ComparisonReport
 from ._status import Comparison
@@ -163,8 +163,7 @@ class PlaybackStudio:
             return None
         grouped: dict[str, list[str]] = {}
         for recording_id in self.recording_ids:
-            parts = parse_recording_id(recording_id)
-            grouped.setdefault(parts.category if parts else "", []).append(recording_id)
+            grouped.setdefault(_category_of(recording_id), []).append(recording_id)
         return dict(sorted(grouped.items()))
 
     def iter_comparisons(self, category_errors: dict[str, str] | None = None) -> Iterator[Comparison]:
@@ -205,9 +204,8 @@ class PlaybackStudio:
         Args:
             on_comparison: Called with each comparison as it finishes (progress display).
         """
-        errors: dict[str, str] = {}
-        report = ComparisonReport.collect(self.iter_comparisons(errors), on_comparison=on_comparison)
-        return attrs.evolve(report, category_errors=errors)
+        errors: dict[str, str] = {}  # filled as the comparisons run; collect reads it once they are done
+        return ComparisonReport.collect(self.iter_comparisons(errors), errors, on_comparison)
 
 
 @attrs.frozen

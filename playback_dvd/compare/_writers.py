@@ -53,10 +53,11 @@ def render_text(report: ComparisonReport) -> str:
     """A plain-text report: summary, a table per category, then each comparison that did not pass."""
     out = [report.summary(), ""]
     names = [status.name for status in EqualityStatus]
-    if report.counts_by_category:
-        width = max(8, *(len(category) for category in report.counts_by_category))
+    table = report.counts_by_category  # a property that sorts every comparison: computed once
+    if table:
+        width = max(8, *(len(category) for category in table))
         out.append(f"{'category':<{width}}  " + "  ".join(names))
-        for category, row in report.counts_by_category.items():
+        for category, row in table.items():
             cells = "  ".join(f"{row[name]:>{len(name)}}" for name in names)
             out.append(f"{category:<{width}}  {cells}")
         out.append("")

@@ -126,3 +126,9 @@ def pid_player(recording_id: str) -> Playback:
         playback_duration=0.0,
         original_recording=playback.original_recording,
     )
+
+
+def unhurried_player(recording_id: str) -> Playback:
+    """`scenario_player`, after a short pause: replays still in flight when a 'crash' kills its worker."""
+    time.sleep(0.2)
+    return scenario_player(recording_id)

@@ -79,6 +79,22 @@ def test_ignore_paths_skip_added_and_removed_keys_too():
     assert lines({"a": 1}, {"a": 1, "trace": "x"}, ignore_paths=["$.trace"]) == []
 
 
+@pytest.mark.parametrize("unordered", [False, True])
+def test_ignore_paths_skip_added_and_removed_items_of_lists(unordered):
+    options = {"ignore_paths": ["$.items[*]"], "unordered_lists": unordered}
+    assert lines({"items": [1, 2]}, {"items": [1, 2, 3]}, **options) == []
+    assert lines({"items": [1, 2, 3]}, {"items": [1, 2]}, **options) == []
+
+
+def test_ignore_paths_skip_added_and_removed_items_of_sets():
+    assert lines({"tags": {"a"}}, {"tags": {"a", "b"}}, ignore_paths=["$.tags[*]"]) == []
+    assert lines({"tags": {"a", "b"}}, {"tags": {"a"}}, ignore_paths=["$.tags[*]"]) == []
+
+
+def test_ignore_paths_of_one_item_leave_the_other_items_reported():
+    assert lines([1, 2], [1, 2, 3, 4], ignore_paths=["$[2]"]) == ["$[3]: added 4"]
+
+
 def test_ignore_paths_match_only_paths_of_the_same_depth():
     assert lines({"a": {"id": 1}}, {"a": {"id": 2}}, ignore_paths=["$.id"]) == ["$.a.id: 1 -> 2"]
 

@@ -9,7 +9,7 @@ import pytest
 from playback_dvd import ConfigurationError
 from playback_dvd.compare import CompareExecutionConfig, EqualityStatus, Equalizer
 
-from ._players import pid_player, scenario_id, scenario_player
+from ._players import pid_player, scenario_id, scenario_player, unhurried_player
 
 SCENARIOS = ["equal", "different", "fixed", "failed", "missing_input", "requests_changed", "raises"]
 
@@ -61,6 +61,16 @@ def test_a_worker_that_dies_fails_its_recording_and_the_pool_recovers():
     assert result[scenario_id("crash")].equality_status is EqualityStatus.EqualizerFailure
     assert "worker process died" in result[scenario_id("crash")].comparator_status.message
     assert result[scenario_id("equal", 1)].equality_status is EqualityStatus.Equal
+
+
+def test_only_the_recording_that_kills_its_worker_fails_not_those_in_flight_beside_it():
+    crashing = {scenario_id("crash", n) for n in range(3)}
+    ids = [scenario_id("equal", n) for n in range(13)] + sorted(crashing)
+    config = CompareExecutionConfig(jobs=2)
+    result = statuses(Equalizer(ids, unhurried_player, compare_execution_config=config).run_comparison())
+    assert result == {
+        rid: EqualityStatus.EqualizerFailure if rid in crashing else EqualityStatus.Equal for rid in ids
+    }
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="max_tasks_per_child needs Python 3.11 (documented)")
