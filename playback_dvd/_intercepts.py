@@ -186,10 +186,7 @@ class InputHandler(_Intercept):
     def _replayed(self, session: OperationSession, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """The recorded value (or raise the recorded exception); `_RUN` when the real call should run."""
         converter = self.recorder.converter
-        arguments = self.shape.arguments(args, kwargs)
-        if self.shape.capture is not None:
-            arguments = {name: arguments[name] for name in self.shape.capture if name in arguments}
-        plain = to_plain(converter, arguments, self.alias)
+        plain = self.shape.plain_arguments(converter, self.alias, args, kwargs)  # kept for fallback aliases
         key = key_for(self.alias, plain)
         aliases = self.fallback_aliases
         if callable(aliases):
