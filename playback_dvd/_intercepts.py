@@ -188,14 +188,16 @@ class InputHandler(_Intercept):
         converter = self.recorder.converter
         plain = self.shape.plain_arguments(converter, self.alias, args, kwargs)  # kept for fallback aliases
         key = key_for(self.alias, plain)
-        aliases = self.fallback_aliases
-        if callable(aliases):
-            aliases = aliases(*args, **kwargs)
         record = session.dvd.inputs.get(key)
-        for alias in aliases or ():
-            if record is not None:
-                break
-            record = session.dvd.inputs.get(key_for(alias, plain))
+        if record is None and self.fallback_aliases is not None:
+            # Only when the key is missing: a fallback callable runs (and may fail) only when needed.
+            aliases = self.fallback_aliases
+            if callable(aliases):
+                aliases = aliases(*args, **kwargs)
+            for alias in aliases or ():
+                record = session.dvd.inputs.get(key_for(alias, plain))
+                if record is not None:
+                    break
         if record is None:
             if self.run_intercepted_when_missing:
                 return _RUN
