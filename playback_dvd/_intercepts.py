@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import ReplayedException
 from ._input_keys import CallShape, key_for
-from ._models import InputRecord, Output, OutputRecord
+from ._models import InputRecord, Output, OutputRecord, exception_info
 from ._operation import OperationSession, current_operation, inside_interception
 from ._session import current_http_handler
-from ._values import exception_info, from_plain, return_type, to_plain
+from ._values import from_plain, return_type, to_plain
 
 if TYPE_CHECKING:
     from ._recorder import Recorder

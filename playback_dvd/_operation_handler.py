@@ -20,11 +20,11 @@ import attrs
 
 from ._decorate import stepped
 from ._dvd import DVD, RecordMode
-from ._models import Output, OutputRecord
+from ._models import Output, OutputRecord, exception_info
 from ._operation import OPERATION_OUTPUT, OperationSession, SessionMode, current_operation, inside_operation
 from ._saving import save_now
 from ._session import HttpHandler, current_http_handler
-from ._values import exception_info, exception_value, to_plain
+from ._values import exception_value, to_plain
 from .cassettes import new_recording_id
 from .http import _patching
 from .http._handler import DVDHttpHandler

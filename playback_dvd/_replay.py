@@ -17,7 +17,7 @@ import httpx
 
 from ._dvd import DVD, RecordMode
 from ._errors import ConfigurationError, UnmatchedRequestError
-from ._models import ExceptionInfo, Output, Request
+from ._models import ExceptionInfo, Output, Request, exception_info
 from ._operation import (
     OPERATION_OUTPUT,
     OperationSession,
@@ -28,7 +28,7 @@ from ._operation import (
 )
 from ._playback import Playback
 from ._session import current_http_handler
-from ._values import exception_info, exception_value
+from ._values import exception_value
 from .http import _patching
 from .http._handler import DVDHttpHandler
 

@@ -9,8 +9,8 @@ import httpx
 
 from .._dvd import DVD
 from .._filters import NO_FILTERS, Filters
-from .._models import Interaction, Request, Response
-from ._convert import exception_info, replay_interaction, request_from_httpx, response_head
+from .._models import Interaction, Request, Response, exception_info
+from ._convert import replay_interaction, request_from_httpx, response_head
 from ._streams import AsyncTeeStream, TeeStream
 
 
