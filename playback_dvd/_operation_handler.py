@@ -60,7 +60,8 @@ class OperationHandler:
         self.recorder = recorder
         self.metadata_extractor = metadata_extractor
         self.category = category
-        self.sampling_rate = sampling_rate
+        # Resolved once: a Recorder's sampling rate is set in its __init__ and never changes.
+        self.sampling_rate = recorder.sampling_rate if sampling_rate is None else sampling_rate
         self.qualname = function.__qualname__
         first = next(iter(inspect.signature(function).parameters), "")
         self.owner = "class" if is_classmethod or first == "cls" else ("instance" if first == "self" else "")
@@ -70,9 +71,8 @@ class OperationHandler:
     def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         session = current_operation.get()
         if session is None:
-            recorder = self.recorder
-            rate = recorder._sampling_rate if self.sampling_rate is None else self.sampling_rate
-            if not recorder._enabled or (rate < 1.0 and random() >= rate):
+            rate = self.sampling_rate
+            if not self.recorder._enabled or (rate < 1.0 and random() >= rate):
                 return function(*args, **kwargs)
             recording = self._start(args, kwargs)
             if recording is None:
@@ -93,9 +93,8 @@ class OperationHandler:
     ) -> Any:
         session = current_operation.get()
         if session is None:
-            recorder = self.recorder
-            rate = recorder._sampling_rate if self.sampling_rate is None else self.sampling_rate
-            if not recorder._enabled or (rate < 1.0 and random() >= rate):
+            rate = self.sampling_rate
+            if not self.recorder._enabled or (rate < 1.0 and random() >= rate):
                 return await function(*args, **kwargs)
             recording = self._start(args, kwargs)
             if recording is None:
@@ -126,9 +125,8 @@ class OperationHandler:
         """A generator operation: its body runs in a context of its own; the yielded items are its result."""
         session = current_operation.get()
         if session is None:
-            recorder = self.recorder
-            rate = recorder._sampling_rate if self.sampling_rate is None else self.sampling_rate
-            if not recorder._enabled or (rate < 1.0 and random() >= rate):
+            rate = self.sampling_rate
+            if not self.recorder._enabled or (rate < 1.0 and random() >= rate):
                 return (yield from function(*args, **kwargs))
             context = contextvars.copy_context()
             recording = context.run(self._start, args, kwargs)
