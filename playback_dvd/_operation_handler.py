@@ -21,7 +21,7 @@ import attrs
 from ._decorate import stepped
 from ._dvd import DVD, RecordMode
 from ._models import Output, OutputRecord, exception_info
-from ._operation import OPERATION_OUTPUT, OperationSession, SessionMode, current_operation, inside_operation
+from ._operation import OPERATION_OUTPUT, OperationSession, current_operation, inside_operation
 from ._saving import save_now
 from ._session import HttpHandler, current_http_handler
 from ._values import exception_value, to_plain
@@ -209,7 +209,7 @@ class OperationHandler:
                 max_body_bytes=options.max_body_bytes,
                 allow_ignored=options.allow_ignored_on_replay,
             )
-            session = OperationSession(SessionMode.RECORD, dvd)
+            session = OperationSession(dvd, playback=False)
         except Exception:
             recorder._counters.add(failed=1)
             logger.exception("playback_dvd: could not start recording %s", self.qualname)

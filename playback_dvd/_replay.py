@@ -21,7 +21,6 @@ from ._models import ExceptionInfo, Output, Request, exception_info
 from ._operation import (
     OPERATION_OUTPUT,
     OperationSession,
-    SessionMode,
     current_operation,
     inside_interception,
     inside_operation,
@@ -66,7 +65,7 @@ class _Replay:
             self.dvd, filters=options.filters, allow_ignored=options.allow_ignored_on_replay
         )
         self.handler.unmatched = []
-        self.session = OperationSession(SessionMode.PLAYBACK, self.dvd)
+        self.session = OperationSession(self.dvd, playback=True)
         self.error: ExceptionInfo | None = None
         self.started = 0.0
         self.duration = 0.0
