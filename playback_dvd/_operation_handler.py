@@ -203,12 +203,7 @@ class OperationHandler:
                 category=category,
                 metadata=metadata,
             )
-            handler = DVDHttpHandler(
-                dvd,
-                filters=options.filters,
-                max_body_bytes=options.max_body_bytes,
-                allow_ignored=options.allow_ignored_on_replay,
-            )
+            handler = DVDHttpHandler.from_options(dvd, options)
             session = OperationSession(dvd, playback=False)
         except Exception:
             recorder._counters.add(failed=1)

@@ -61,9 +61,7 @@ class _Replay:
             match_on=options.match_on,
             allow_playback_repeats=options.allow_playback_repeats,
         )
-        self.handler = _ReplayHandler(
-            self.dvd, filters=options.filters, allow_ignored=options.allow_ignored_on_replay
-        )
+        self.handler = _ReplayHandler.from_options(self.dvd, options)
         self.handler.unmatched = []
         self.session = OperationSession(self.dvd, playback=True)
         self.error: ExceptionInfo | None = None
