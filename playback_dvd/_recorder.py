@@ -120,7 +120,10 @@ class Recorder:
             self._saver.flush()
 
     def close(self) -> None:
-        """Flush and stop the background writer (the cassette stays open: it is the caller's)."""
+        """Flush and stop the background writer (the cassette stays open: it is the caller's).
+
+        Operations still recorded afterwards are saved in their own thread, as without background saving.
+        """
         if self._saver is not None:
             self._saver.close()
 
