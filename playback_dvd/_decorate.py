@@ -11,9 +11,7 @@ import contextvars
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, Protocol, TypeVar, cast
-
-F = TypeVar("F", bound=Callable[..., Any])
+from typing import Any, Protocol
 
 
 class CallHandler(Protocol):
@@ -82,11 +80,6 @@ def _wrap(function: Callable[..., Any], handler: CallHandler, what: str) -> Call
         return call(function, args, kwargs)
 
     return wrapper
-
-
-def typed(decorator: Callable[[Any], Any]) -> Callable[[F], F]:
-    """Declare that *decorator* keeps the decorated function's type (its signature and return type)."""
-    return cast(Callable[[F], F], decorator)
 
 
 def stepped(context: contextvars.Context, generator: Generator[Any, Any, Any], items: list[Any]) -> Any:

@@ -85,6 +85,20 @@ class CallShape:
             arguments.pop(next(iter(self.signature.parameters)), None)
         return arguments
 
+    def plain_arguments(
+        self, converter: cattrs.Converter, alias: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """The captured arguments of this call as plain data: what its key is made of.
+
+        Raises:
+            TypeError: The arguments do not fit the signature.
+            UnstorableValueError: An argument cannot be converted to plain data.
+        """
+        arguments = self.arguments(args, kwargs)
+        if self.capture is not None:
+            arguments = {name: arguments[name] for name in self.capture if name in arguments}
+        return to_plain(converter, arguments, alias)
+
     def key(
         self, converter: cattrs.Converter, alias: str, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> str:
@@ -94,11 +108,7 @@ class CallShape:
             TypeError: The arguments do not fit the signature.
             UnstorableValueError: An argument cannot be converted to plain data.
         """
-        arguments = self.arguments(args, kwargs)
-        if self.capture is not None:
-            arguments = {name: arguments[name] for name in self.capture if name in arguments}
-        plain = to_plain(converter, arguments, alias)
-        return key_for(alias, plain)
+        return key_for(alias, self.plain_arguments(converter, alias, args, kwargs))
 
 
 def key_for(alias: str, plain_arguments: dict[str, Any]) -> str:

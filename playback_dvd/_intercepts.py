@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import ReplayedException
 from ._input_keys import CallShape, key_for
-from ._models import InputRecord, Output, OutputRecord
+from ._models import InputRecord, Output, OutputRecord, exception_info
 from ._operation import OperationSession, current_operation, inside_interception
 from ._session import current_http_handler
-from ._values import exception_info, from_plain, return_type, to_plain
+from ._values import from_plain, return_type, to_plain
 
 if TYPE_CHECKING:
     from ._recorder import Recorder
@@ -186,19 +186,18 @@ class InputHandler(_Intercept):
     def _replayed(self, session: OperationSession, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """The recorded value (or raise the recorded exception); `_RUN` when the real call should run."""
         converter = self.recorder.converter
-        arguments = self.shape.arguments(args, kwargs)
-        if self.shape.capture is not None:
-            arguments = {name: arguments[name] for name in self.shape.capture if name in arguments}
-        plain = to_plain(converter, arguments, self.alias)
+        plain = self.shape.plain_arguments(converter, self.alias, args, kwargs)  # kept for fallback aliases
         key = key_for(self.alias, plain)
-        aliases = self.fallback_aliases
-        if callable(aliases):
-            aliases = aliases(*args, **kwargs)
         record = session.dvd.inputs.get(key)
-        for alias in aliases or ():
-            if record is not None:
-                break
-            record = session.dvd.inputs.get(key_for(alias, plain))
+        if record is None and self.fallback_aliases is not None:
+            # Only when the key is missing: a fallback callable runs (and may fail) only when needed.
+            aliases = self.fallback_aliases
+            if callable(aliases):
+                aliases = aliases(*args, **kwargs)
+            for alias in aliases or ():
+                record = session.dvd.inputs.get(key_for(alias, plain))
+                if record is not None:
+                    break
         if record is None:
             if self.run_intercepted_when_missing:
                 return _RUN

@@ -65,6 +65,11 @@ class ExceptionInfo:
     message: str
 
 
+def exception_info(error: BaseException) -> ExceptionInfo:
+    """What is kept of an exception: its type's name and its message."""
+    return ExceptionInfo(type_name=type(error).__name__, message=str(error))
+
+
 @attrs.frozen(slots=True)
 class Interaction:
     """One request and what answered it: a response, or an exception."""

@@ -9,7 +9,6 @@ operation joins it only when started through ``contextvars.copy_context().run`` 
 from __future__ import annotations
 
 import difflib
-import enum
 import threading
 from collections.abc import Iterable
 from contextvars import ContextVar
@@ -20,13 +19,6 @@ from ._models import InputRecord, Output, OutputRecord
 
 #: The output key of an operation's own result.
 OPERATION_OUTPUT = "operation"
-
-
-class SessionMode(enum.Enum):
-    """Whether a session records a live operation or replays a recorded one."""
-
-    RECORD = "record"
-    PLAYBACK = "playback"
 
 
 class RecordingKeyError(PlaybackDVDError, LookupError):
@@ -68,13 +60,12 @@ class OperationSession:
     """One operation being recorded, or one recording being replayed.
 
     Args:
-        mode: Record or replay.
         dvd: Where HTTP interactions, inputs and outputs go (or come from).
+        playback: True to replay the recording in *dvd*, False to record a live operation into it.
     """
 
-    def __init__(self, mode: SessionMode, dvd: DVD) -> None:
-        self.mode = mode
-        self.playback = mode is SessionMode.PLAYBACK
+    def __init__(self, dvd: DVD, *, playback: bool) -> None:
+        self.playback = playback
         self.dvd = dvd
         self.failure: BaseException | None = None
         self.failure_alias = ""

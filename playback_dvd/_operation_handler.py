@@ -20,11 +20,11 @@ import attrs
 
 from ._decorate import stepped
 from ._dvd import DVD, RecordMode
-from ._models import Output, OutputRecord
-from ._operation import OPERATION_OUTPUT, OperationSession, SessionMode, current_operation, inside_operation
+from ._models import Output, OutputRecord, exception_info
+from ._operation import OPERATION_OUTPUT, OperationSession, current_operation, inside_operation
 from ._saving import save_now
 from ._session import HttpHandler, current_http_handler
-from ._values import exception_info, exception_value, to_plain
+from ._values import exception_value, to_plain
 from .cassettes import new_recording_id
 from .http import _patching
 from .http._handler import DVDHttpHandler
@@ -60,7 +60,8 @@ class OperationHandler:
         self.recorder = recorder
         self.metadata_extractor = metadata_extractor
         self.category = category
-        self.sampling_rate = sampling_rate
+        # Resolved once: a Recorder's sampling rate is set in its __init__ and never changes.
+        self.sampling_rate = recorder.sampling_rate if sampling_rate is None else sampling_rate
         self.qualname = function.__qualname__
         first = next(iter(inspect.signature(function).parameters), "")
         self.owner = "class" if is_classmethod or first == "cls" else ("instance" if first == "self" else "")
@@ -70,9 +71,8 @@ class OperationHandler:
     def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         session = current_operation.get()
         if session is None:
-            recorder = self.recorder
-            rate = recorder._sampling_rate if self.sampling_rate is None else self.sampling_rate
-            if not recorder._enabled or (rate < 1.0 and random() >= rate):
+            rate = self.sampling_rate
+            if not self.recorder._enabled or (rate < 1.0 and random() >= rate):
                 return function(*args, **kwargs)
             recording = self._start(args, kwargs)
             if recording is None:
@@ -93,9 +93,8 @@ class OperationHandler:
     ) -> Any:
         session = current_operation.get()
         if session is None:
-            recorder = self.recorder
-            rate = recorder._sampling_rate if self.sampling_rate is None else self.sampling_rate
-            if not recorder._enabled or (rate < 1.0 and random() >= rate):
+            rate = self.sampling_rate
+            if not self.recorder._enabled or (rate < 1.0 and random() >= rate):
                 return await function(*args, **kwargs)
             recording = self._start(args, kwargs)
             if recording is None:
@@ -126,9 +125,8 @@ class OperationHandler:
         """A generator operation: its body runs in a context of its own; the yielded items are its result."""
         session = current_operation.get()
         if session is None:
-            recorder = self.recorder
-            rate = recorder._sampling_rate if self.sampling_rate is None else self.sampling_rate
-            if not recorder._enabled or (rate < 1.0 and random() >= rate):
+            rate = self.sampling_rate
+            if not self.recorder._enabled or (rate < 1.0 and random() >= rate):
                 return (yield from function(*args, **kwargs))
             context = contextvars.copy_context()
             recording = context.run(self._start, args, kwargs)
@@ -205,13 +203,8 @@ class OperationHandler:
                 category=category,
                 metadata=metadata,
             )
-            handler = DVDHttpHandler(
-                dvd,
-                filters=options.filters,
-                max_body_bytes=options.max_body_bytes,
-                allow_ignored=options.allow_ignored_on_replay,
-            )
-            session = OperationSession(SessionMode.RECORD, dvd)
+            handler = DVDHttpHandler.from_options(dvd, options)
+            session = OperationSession(dvd, playback=False)
         except Exception:
             recorder._counters.add(failed=1)
             logger.exception("playback_dvd: could not start recording %s", self.qualname)

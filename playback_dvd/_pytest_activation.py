@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ._dvd import DVD
 from ._errors import ConfigurationError
 from ._files import read_document
+from ._filters import Filters
 from ._models import Interaction
 from ._options import check_option_names, resolve_options
 from ._pytest_network import NetworkGuard
@@ -56,7 +57,8 @@ def extra_dvd_paths(markers: Sequence[pytest.Mark], dvd_dir: Path) -> list[Path]
     return paths
 
 
-def _read_only_interactions(paths: Sequence[Path]) -> list[Interaction]:
+def _read_only_interactions(paths: Sequence[Path], filters: Filters) -> list[Interaction]:
+    """The interactions of the extra DVDs, placeholders restored as for the test's own DVD."""
     interactions: list[Interaction] = []
     for path in paths:
         document = read_document(path)
@@ -66,7 +68,7 @@ def _read_only_interactions(paths: Sequence[Path]) -> list[Interaction]:
                 "so record it first with the test that owns it, or fix the path (relative paths start "
                 "at the dvd_dir fixture)"
             )
-        interactions.extend(document.interactions)
+        interactions.extend(filters.restore(document).interactions)
     return interactions
 
 
@@ -125,12 +127,8 @@ class TestDVD:
         rewrite = mode == "rewrite"
         options["record_mode"] = "new_episodes" if rewrite else mode
         resolved = resolve_options(options)
-        session = DVDSession(
-            os.fspath(own_path),
-            resolved,
-            fresh=rewrite,
-            read_only_interactions=_read_only_interactions(extra_dvd_paths(markers, dvd_dir)),
-        )
+        extra = _read_only_interactions(extra_dvd_paths(markers, dvd_dir), resolved.filters)
+        session = DVDSession(os.fspath(own_path), resolved, fresh=rewrite, read_only_interactions=extra)
         return cls(
             settings,
             session,

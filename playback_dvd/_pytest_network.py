@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Iterator
 import httpx
 
 from ._errors import NetworkBlockedError
-from ._session import current_http_handler
+from ._session import http_handler_active
 from .http import _patching
 from .http._handler import DVDHttpHandler
 
@@ -87,11 +87,8 @@ class NetworkGuard:
 def blocked_network(allowed_hosts: tuple[str, ...]) -> Iterator[None]:
     """Refuse the httpx requests of this context to hosts not in *allowed_hosts* until the block ends."""
     _patching.install()
-    token = current_http_handler.set(NetworkGuard(allowed_hosts))
     try:
-        yield
+        with http_handler_active(NetworkGuard(allowed_hosts)):
+            yield
     finally:
-        try:
-            current_http_handler.reset(token)
-        finally:
-            _patching.uninstall()
+        _patching.uninstall()

@@ -120,7 +120,10 @@ class Recorder:
             self._saver.flush()
 
     def close(self) -> None:
-        """Flush and stop the background writer (the cassette stays open: it is the caller's)."""
+        """Flush and stop the background writer (the cassette stays open: it is the caller's).
+
+        Operations still recorded afterwards are saved in their own thread, as without background saving.
+        """
         if self._saver is not None:
             self._saver.close()
 
@@ -191,8 +194,7 @@ class Recorder:
             RecordingKeyError: (on replay) the recording has no value for the call, and no fallback applies.
             ReplayedException: (on replay) the recorded call raised.
         """
-        if not isinstance(alias, str) or not alias:
-            raise ConfigurationError(f"intercept_input needs a non-empty alias string, not {alias!r}")
+        _check_alias("intercept_input", alias)
 
         def decorator(function: Any) -> Any:
             return decorate(
@@ -233,8 +235,7 @@ class Recorder:
             RecordingKeyError: (on replay) the call was not recorded and *fail_on_no_recorded_result*.
             ReplayedException: (on replay) the recorded call raised.
         """
-        if not isinstance(alias, str) or not alias:
-            raise ConfigurationError(f"intercept_output needs a non-empty alias string, not {alias!r}")
+        _check_alias("intercept_output", alias)
 
         def decorator(function: Any) -> Any:
             return decorate(
@@ -281,6 +282,11 @@ class Recorder:
 def _check_rate(rate: float | None) -> None:
     if rate is not None and not (isinstance(rate, (int, float)) and 0.0 <= rate <= 1.0):
         raise ConfigurationError(f"sampling_rate must be between 0.0 and 1.0, not {rate!r}")
+
+
+def _check_alias(decorator: str, alias: object) -> None:
+    if not isinstance(alias, str) or not alias:
+        raise ConfigurationError(f"{decorator} needs a non-empty alias string, not {alias!r}")
 
 
 #: The name playback-studio users know.

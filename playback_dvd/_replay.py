@@ -17,18 +17,17 @@ import httpx
 
 from ._dvd import DVD, RecordMode
 from ._errors import ConfigurationError, UnmatchedRequestError
-from ._models import ExceptionInfo, Output, Request
+from ._models import ExceptionInfo, Output, Request, exception_info
 from ._operation import (
     OPERATION_OUTPUT,
     OperationSession,
-    SessionMode,
     current_operation,
     inside_interception,
     inside_operation,
 )
 from ._playback import Playback
 from ._session import current_http_handler
-from ._values import exception_info, exception_value
+from ._values import exception_value
 from .http import _patching
 from .http._handler import DVDHttpHandler
 
@@ -62,11 +61,9 @@ class _Replay:
             match_on=options.match_on,
             allow_playback_repeats=options.allow_playback_repeats,
         )
-        self.handler = _ReplayHandler(
-            self.dvd, filters=options.filters, allow_ignored=options.allow_ignored_on_replay
-        )
+        self.handler = _ReplayHandler.from_options(self.dvd, options)
         self.handler.unmatched = []
-        self.session = OperationSession(SessionMode.PLAYBACK, self.dvd)
+        self.session = OperationSession(self.dvd, playback=True)
         self.error: ExceptionInfo | None = None
         self.started = 0.0
         self.duration = 0.0

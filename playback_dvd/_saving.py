@@ -1,7 +1,8 @@
 """Saving finished recordings to a cassette without ever failing the operation: counters and a writer.
 
 A save that raises is logged and counted. With background saving, recordings wait in a bounded queue for
-one writer thread; a full queue drops the recording (counted) rather than block the request path.
+one writer thread; a full queue drops the recording (counted) rather than block the request path. Once the
+writer is closed, recordings are saved in the caller's thread, as without background saving.
 """
 
 from __future__ import annotations
@@ -79,18 +80,30 @@ class BackgroundSaver:
         self.cassette = cassette
         self.counters = counters
         self._queue: queue.Queue[DVDDocument | None] = queue.Queue(maxsize=max_queued)
+        # Guards _closed and orders submits against close's stop marker: a document queued before it is
+        # saved by the writer, and none is queued after it (it would never be saved).
+        self._lock = threading.Lock()
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="playback_dvd-saver", daemon=True)
         self._thread.start()
         # Flush at interpreter exit without keeping the saver alive for it.
         atexit.register(_flush_at_exit, weakref.ref(self))
 
     def submit(self, document: DVDDocument) -> None:
-        """Queue *document* for saving, or drop (and count) it when the queue is full."""
-        try:
-            self._queue.put_nowait(document)
-        except queue.Full:
-            self.counters.add(dropped=1)
-            logger.warning("playback_dvd: save queue full, recording %s dropped", document.id)
+        """Queue *document* for saving, or drop (and count) it when the queue is full.
+
+        After `close`, *document* is saved now, in the caller's thread (there is no writer any more).
+        """
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                try:
+                    self._queue.put_nowait(document)
+                except queue.Full:
+                    self.counters.add(dropped=1)
+                    logger.warning("playback_dvd: save queue full, recording %s dropped", document.id)
+        if closed:
+            save_now(self.cassette, document, self.counters)
 
     def flush(self) -> None:
         """Wait until every queued recording is saved (or has failed)."""
@@ -98,11 +111,15 @@ class BackgroundSaver:
             self._queue.join()
 
     def close(self) -> None:
-        """Flush, then stop the writer thread."""
+        """Flush, then stop the writer thread; later recordings are saved by `submit` in its caller."""
         self.flush()
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._thread.is_alive():
+                self._queue.put(None)  # may wait for room: the writer drains the queue without the lock
+        self._thread.join()
 
     def _run(self) -> None:
         while True:

@@ -68,12 +68,7 @@ class DVDSession:
                 f"'none' to replay it, or convert it first (playback-dvd convert {path} "
                 "NEW.dvd.json) and record into the new file"
             )
-        self.handler = DVDHttpHandler(
-            self.dvd,
-            filters=options.filters,
-            max_body_bytes=options.max_body_bytes,
-            allow_ignored=options.allow_ignored_on_replay,
-        )
+        self.handler = DVDHttpHandler.from_options(self.dvd, options)
         self._token: Token[HttpHandler | None] | None = None
 
     def start(self, handler: HttpHandler | None = None) -> DVD:

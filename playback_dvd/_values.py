@@ -170,11 +170,6 @@ def from_plain(converter: cattrs.Converter, value: Any, kind: Any) -> Any:
     return converter.structure(value, kind)
 
 
-def exception_info(error: BaseException) -> ExceptionInfo:
-    """What is kept of an exception: its type's name and its message."""
-    return ExceptionInfo(type(error).__name__, str(error))
-
-
 def exception_value(info: ExceptionInfo) -> dict[str, Any]:
     """How an exception appears among outputs: ``{"exception": {"type": ..., "message": ...}}``."""
     return {"exception": {"type": info.type_name, "message": info.message}}

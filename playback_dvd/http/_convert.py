@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from .._errors import ReplayedException
-from .._models import ExceptionInfo, Interaction, Request, Response
+from .._models import Interaction, Request, Response
 
 # A recorded exception is raised again only as an httpx transport error, looked up by name in httpx's
 # own namespace: never an import of a name found in a file (DESIGN 4.7).
@@ -54,11 +54,6 @@ def httpx_response(recorded: Response, request: httpx.Request) -> httpx.Response
         },
         request=request,
     )
-
-
-def exception_info(error: BaseException) -> ExceptionInfo:
-    """The data kept of an exception raised instead of a response."""
-    return ExceptionInfo(type_name=type(error).__name__, message=str(error))
 
 
 def replay_interaction(interaction: Interaction, request: httpx.Request) -> httpx.Response:

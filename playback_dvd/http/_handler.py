@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 from .._dvd import DVD
 from .._filters import NO_FILTERS, Filters
-from .._models import Interaction, Request, Response
-from ._convert import exception_info, replay_interaction, request_from_httpx, response_head
+from .._models import Interaction, Request, Response, exception_info
+from ._convert import replay_interaction, request_from_httpx, response_head
 from ._streams import AsyncTeeStream, TeeStream
+
+if TYPE_CHECKING:
+    from .._options import ResolvedOptions
+
+_Handler = TypeVar("_Handler", bound="DVDHttpHandler")
 
 
 class DVDHttpHandler:
@@ -40,6 +46,16 @@ class DVDHttpHandler:
         self.allow_ignored = allow_ignored
         self._open: set[TeeStream | AsyncTeeStream] = set()
         self._open_lock = threading.Lock()
+
+    @classmethod
+    def from_options(cls: type[_Handler], dvd: DVD, options: ResolvedOptions) -> _Handler:
+        """A handler of *dvd* with the filters, body size limit and ignored-request rule of *options*."""
+        return cls(
+            dvd,
+            filters=options.filters,
+            max_body_bytes=options.max_body_bytes,
+            allow_ignored=options.allow_ignored_on_replay,
+        )
 
     # -- shared decisions (no I/O) -------------------------------------------------------------------
 

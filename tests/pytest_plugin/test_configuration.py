@@ -163,6 +163,37 @@ class TestBoth:
     assert session.hits() == ["/items?id=shared", "/items?id=second"]
 
 
+def test_extra_dvds_get_their_sensitive_data_placeholders_restored(session: Session) -> None:
+    secrets = '{"<TOKEN>": os.environ["DVD_TEST_TOKEN"]}'
+    session.env("DVD_TEST_TOKEN", "s3cret-token-value")
+    session.module(
+        "test_shared",
+        f"""
+@pytest.fixture
+def default_dvd_name():
+    return "shared"
+
+@pytest.mark.dvd(filter_sensitive_data={secrets})
+def test_record_shared():
+    httpx.get(URL + "/items?id=shared&token=" + os.environ["DVD_TEST_TOKEN"])
+""",
+    )
+    session.run("test_shared.py").assert_outcomes(passed=1)
+    shared = session.dvd_file("test_shared", "shared")
+    assert "s3cret-token-value" not in shared.read_text()
+    session.module(
+        "test_user",
+        f"""
+@pytest.mark.dvd("../test_shared/shared.dvd.json", record_mode="none", filter_sensitive_data={secrets})
+def test_items():
+    response = httpx.get(URL + "/items?id=shared&token=" + os.environ["DVD_TEST_TOKEN"])
+    assert response.json()["id"] == "shared"
+""",
+    )
+    session.run("test_user.py").assert_outcomes(passed=1)
+    assert session.hits() == ["/items?id=shared&token=s3cret-token-value"]
+
+
 def test_a_missing_extra_dvd_is_an_error_naming_it(session: Session) -> None:
     session.module("test_user", '@pytest.mark.dvd("nowhere.dvd.json")\ndef test_items():\n    pass\n')
     result = session.run()

@@ -241,6 +241,37 @@ def test_missing_input_fallbacks(recorder: Recorder) -> None:
     assert calls == ["fresh"]
 
 
+def test_fallback_aliases_callable_runs_only_when_the_key_is_missing(recorder: Recorder) -> None:
+    asked: list[int] = []
+
+    def aliases(n: int) -> list[str]:
+        asked.append(n)
+        if n == 1:
+            raise RuntimeError("fallback aliases unavailable")
+        return ["old.name"]
+
+    @recorder.intercept_input("old.name")
+    def old(n: int) -> int:
+        return n * 10
+
+    @recorder.intercept_input("db.get", fallback_aliases=aliases)
+    def get(n: int) -> int:
+        return n * 100
+
+    @recorder.operation(category="lazy-fallbacks")
+    def record() -> int:
+        return get(1) + old(2)
+
+    record()
+    (recording_id,) = recorder.cassette.iter_recording_ids("lazy-fallbacks")
+
+    results: list[int] = []
+    playback = recorder.play(recording_id, lambda dvd: results.extend([get(1), get(2)]))
+    assert playback.playback_error is None
+    assert results == [100, 20]
+    assert asked == [2]
+
+
 def test_a_recorded_input_exception_is_reraised_as_replayed_exception(recorder: Recorder) -> None:
     class CustomError(Exception):
         pass

@@ -161,6 +161,22 @@ def test_a_full_background_queue_drops_and_counts(caplog: pytest.LogCaptureFixtu
     recorder.close()
 
 
+def test_after_close_background_recordings_are_saved_in_the_callers_thread() -> None:
+    cassette = MemoryCassette()
+    recorder = Recorder(cassette, background_saving=True)
+
+    @recorder.operation(category="late")
+    def handle(n: int) -> int:
+        return n
+
+    handle(1)
+    recorder.close()
+    assert handle(2) == 2
+    assert sorted(document.outputs[0].result for document in recordings(recorder, "late")) == [1, 2]
+    assert recorder.stats == RecorderStats(recorded=2, dropped=0, failed=0)
+    recorder.close()  # closing twice is harmless
+
+
 def test_play_waits_for_recordings_still_queued_for_saving() -> None:
     cassette = GatedCassette()
     recorder = Recorder(cassette, background_saving=True)
