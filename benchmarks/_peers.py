@@ -45,7 +45,11 @@ def preload(lib: str) -> None:
     """Import what the library uses, so first-import time is not counted as record or load time."""
     modules = {
         "floor": ["httpx"],
-        "playback_dvd": ["playback_dvd", "playback_dvd._serialization", "playback_dvd._files"],
+        "playback_dvd": [
+            "playback_dvd",
+            "playback_dvd.formats._serialization",
+            "playback_dvd.formats._files",
+        ],
         "dvd_rw": ["dvd_rw.loader", "dvd_rw.models", "dvd_rw.patcher"],
         "vcrpy": ["vcr", "vcr.cassette", "vcr.serializers.yamlserializer", "vcr.stubs.httpx_stubs"],
         "cassetter": ["cassetter"],

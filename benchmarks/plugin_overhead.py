@@ -61,7 +61,7 @@ def run_once(folder: Path, extra: list[str], env: dict[str, str]) -> tuple[float
 
 def import_cost_ms() -> float:
     """Self time of importing the plugin's modules after pytest, from ``-X importtime`` (median of 9)."""
-    code = "import pytest; import playback_dvd.pytest_plugin; import playback_dvd._pytest_hooks"
+    code = "import pytest; import playback_dvd.pytest_plugin; import playback_dvd.pytest_plugin._hooks"
     totals = []
     for _ in range(9):
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}

@@ -62,7 +62,7 @@ def worker(lib: str, count: int, requests: int) -> dict[str, Any]:
     import httpx
 
     import playback_dvd as pd
-    from playback_dvd._files import read_document
+    from playback_dvd.formats._files import read_document
 
     path = dvd_path(count)
     document = read_document(path)
@@ -111,7 +111,7 @@ def main() -> None:
         return
     counts = [int(n) for n in args.ns.split(",")]
     biggest = max(counts)
-    from playback_dvd._files import read_document, write_document
+    from playback_dvd.formats._files import read_document, write_document
 
     if not dvd_path(biggest).exists():
         record(biggest)

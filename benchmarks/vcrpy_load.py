@@ -24,8 +24,8 @@ from vcr.request import Request as VcrRequest
 from vcr.serialize import serialize
 from vcr.serializers import yamlserializer
 
-from playback_dvd._dvd import DVD
-from playback_dvd._files import read_document, write_document
+from playback_dvd.dvd._dvd import DVD
+from playback_dvd.formats._files import read_document, write_document
 
 
 def build_cassette(path: Path, count: int) -> None:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 if _TYPE_CHECKING:
-    from ._dvd import DVD, RecordMode
     from ._errors import (
         ConfigurationError,
         DVDFormatError,
@@ -17,14 +16,7 @@ if _TYPE_CHECKING:
         UnmatchedRequestError,
         UnsupportedSchemaVersion,
     )
-    from ._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
-    from ._models import ExceptionInfo, Interaction, Output, Request, Response
-    from ._operation import RecordingKeyError
-    from ._playback import Playback
-    from ._recorder import Recorder, TapeRecorder
-    from ._saving import RecorderStats
-    from ._use_dvd import use_dvd
-    from ._values import UnstorableValueError
+    from ._models import ExceptionInfo, Interaction, Output, Playback, Request, Response
     from .cassettes import Cassette, LocalCassette, MemoryCassette, RecordingNotFound
     from .cassettes._cached_s3 import CachedS3Cassette
     from .cassettes._s3 import S3Cassette
@@ -49,6 +41,13 @@ if _TYPE_CHECKING:
         RecordingLookupProperties,
         StructuralComparator,
     )
+    from .dvd._dvd import DVD, RecordMode
+    from .dvd._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
+    from .http._use_dvd import use_dvd
+    from .recorder._operation import RecordingKeyError
+    from .recorder._recorder import Recorder, TapeRecorder
+    from .recorder._saving import RecorderStats
+    from .recorder._values import UnstorableValueError
 
     __version__: str
 
@@ -64,8 +63,8 @@ _WHERE: dict[str, str] = {
     "Comparison": ".compare",
     "ComparisonReport": ".compare",
     "ConfigurationError": "._errors",
-    "DEFAULT_MATCH_ON": "._matching",
-    "DVD": "._dvd",
+    "DEFAULT_MATCH_ON": ".dvd._matching",
+    "DVD": ".dvd._dvd",
     "DVDFormatError": "._errors",
     "EqualityStatus": ".compare",
     "Equalizer": ".compare",
@@ -78,14 +77,14 @@ _WHERE: dict[str, str] = {
     "MissingDependencyError": ".cassettes._s3_errors",
     "NetworkBlockedError": "._errors",
     "Output": "._models",
-    "Playback": "._playback",
+    "Playback": "._models",
     "PlaybackDVDError": "._errors",
     "PlaybackStudio": ".compare",
     "ReadOnlyCassetteError": ".cassettes._s3_errors",
-    "RecordMode": "._dvd",
-    "Recorder": "._recorder",
-    "RecorderStats": "._saving",
-    "RecordingKeyError": "._operation",
+    "RecordMode": ".dvd._dvd",
+    "Recorder": ".recorder._recorder",
+    "RecorderStats": ".recorder._saving",
+    "RecordingKeyError": ".recorder._operation",
     "RecordingLookupProperties": ".compare",
     "RecordingNotFound": ".cassettes",
     "ReplayedException": "._errors",
@@ -97,13 +96,13 @@ _WHERE: dict[str, str] = {
     "S3Error": ".cassettes._s3_errors",
     "S3Throttled": ".cassettes._s3_errors",
     "StructuralComparator": ".compare",
-    "TapeRecorder": "._recorder",
+    "TapeRecorder": ".recorder._recorder",
     "UnmatchedRequestError": "._errors",
-    "UnstorableValueError": "._values",
+    "UnstorableValueError": ".recorder._values",
     "UnsupportedSchemaVersion": "._errors",
-    "register_matcher": "._matching",
-    "unregister_matcher": "._matching",
-    "use_dvd": "._use_dvd",
+    "register_matcher": ".dvd._matching",
+    "unregister_matcher": ".dvd._matching",
+    "use_dvd": ".http._use_dvd",
 }
 
 

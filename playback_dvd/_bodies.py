@@ -27,3 +27,10 @@ def body_kind(content_type: str, body: bytes) -> BodyKind | None:
     if "json" in lowered or (not lowered and body[:1] in (b"{", b"[")):
         return "json"
     return None
+
+
+def fix_content_length(headers: Headers, length: int) -> Headers:
+    """*headers* with any content-length set to *length* (a changed body must not contradict it)."""
+    return tuple(
+        (name, str(length)) if name.lower() == "content-length" else (name, value) for name, value in headers
+    )

@@ -13,11 +13,11 @@ from typing import Any, TypedDict
 
 import attrs
 
-from ._dvd import RecordMode
 from ._errors import ConfigurationError
-from ._filters import NO_FILTERS, Filters, HostRule, as_hooks
-from ._matching import DEFAULT_MATCH_ON, Matcher, MatcherFunction, resolve_matchers
-from ._redaction import FieldRules, SensitiveData, default_redaction
+from .dvd._dvd import RecordMode
+from .dvd._matching import DEFAULT_MATCH_ON, Matcher, MatcherFunction, resolve_matchers
+from .filters._pipeline import NO_FILTERS, Filters, HostRule, as_hooks
+from .filters._redaction import FieldRules, SensitiveData, default_redaction
 
 
 class DVDOptions(TypedDict, total=False):

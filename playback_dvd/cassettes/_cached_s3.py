@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import DVDFormatError
-from .._files import atomic_write
 from .._models import DVDDocument
-from .._serialization import loads
+from ..formats._files import atomic_write
+from ..formats._serialization import loads
 from ._closing import ClosedOnExit
 from ._s3 import S3Cassette
 from ._s3_errors import ReadOnlyCassetteError

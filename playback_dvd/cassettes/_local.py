@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import DVDFormatError
-from .._files import atomic_write, read_bytes_or_none, read_document
 from .._models import DVDDocument
-from .._serialization import dumps
+from ..formats._files import atomic_write, read_bytes_or_none, read_document
+from ..formats._serialization import dumps
 from ._closing import ClosedOnExit
 from ._ids import (
     RecordingIdParts,

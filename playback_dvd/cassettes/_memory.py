@@ -11,7 +11,7 @@ from typing import Any
 import msgpack
 
 from .._models import DVDDocument
-from .._serialization import dumps_binary, loads_binary
+from ..formats._serialization import dumps_binary, loads_binary
 from ._closing import ClosedOnExit
 from ._ids import (
     RecordingIdParts,

@@ -18,7 +18,7 @@ from typing import Any
 
 from .._errors import ConfigurationError
 from .._models import DVDDocument
-from .._serialization import dumps, loads
+from ..formats._serialization import dumps, loads
 from ._closing import ClosedOnExit
 from ._ids import (
     RecordingIdParts,

@@ -12,7 +12,7 @@ from typing import Any
 from .._errors import ConfigurationError, PlaybackDVDError
 from .._models import DVDDocument, Interaction
 from ..cassettes import Cassette
-from ..compare._location import open_cassette
+from ..cassettes._open import open_cassette
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

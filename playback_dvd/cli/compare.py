@@ -6,24 +6,16 @@ import argparse
 import functools
 import os
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .._errors import ConfigurationError
-from ..compare import (
-    FORMATS,
-    CompareExecutionConfig,
-    Comparison,
-    ComparisonReport,
-    EqualityStatus,
-    Equalizer,
-    StructuralComparator,
-    in_shard,
-    parse_shard,
-    render_report,
-    write_report,
-)
-from ..compare._execution import resolve_callable
-from ..compare._location import play_from_location, recorder_for
+
+if TYPE_CHECKING:
+    from ..compare import Comparison
+
+# compare.FORMATS, spelled out so that building the parser (which `ls` and `show` share) imports no part of
+# the compare engine; tests/cli/test_compare.py checks that the two agree.
+REPORT_FORMATS = ("text", "json", "junit", "html")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +32,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "aplay for an async def), imported from the current directory or PYTHONPATH",
     )
     parser.add_argument("--limit", type=int, help="at most N recordings per category")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    parser.add_argument(
+        "--format", choices=REPORT_FORMATS, default="text", help="report format (default: text)"
+    )
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--jobs", type=int, default=1, help="replay in N worker processes (default: 1, here)")
     parser.add_argument("--shard", metavar="K/N", help="replay only shard K of N (split by recording id)")
@@ -70,13 +64,16 @@ class _Progress:
     """``compared 12/40 (2 not equal)`` on stderr: redrawn in place on a terminal, every 10% otherwise."""
 
     def __init__(self, total: int, stream: TextIO) -> None:
+        from ..compare import EqualityStatus
+
+        self.equal = EqualityStatus.Equal
         self.total, self.stream, self.done, self.bad = total, stream, 0, 0
         self.live = stream.isatty()
         self.step = max(1, total // 10)
 
     def __call__(self, comparison: Comparison) -> None:
         self.done += 1
-        self.bad += comparison.equality_status is not EqualityStatus.Equal
+        self.bad += comparison.equality_status is not self.equal
         line = f"compared {self.done}/{self.total} ({self.bad} not equal)"
         if self.live:
             end = "\n" if self.done == self.total else ""
@@ -87,6 +84,20 @@ class _Progress:
 
 def run(args: argparse.Namespace) -> int:
     """Replay and compare; 0 when every comparison is Equal or Fixed, 1 otherwise, 2 on setup errors."""
+    # The engine, and the recorder under it, load only when a comparison runs.
+    from ..compare import (
+        CompareExecutionConfig,
+        ComparisonReport,
+        Equalizer,
+        StructuralComparator,
+        in_shard,
+        parse_shard,
+        render_report,
+        write_report,
+    )
+    from ..compare._execution import resolve_callable
+    from ..compare._location import play_from_location, recorder_for
+
     try:
         shard = parse_shard(args.shard) if args.shard else None
         # The shard is applied here, before replaying, so the progress total is the shard's size.

@@ -7,7 +7,7 @@ import os
 import sys
 
 from .._errors import DVDFormatError
-from .._files import read_document, write_document
+from ..formats._files import read_document, write_document
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

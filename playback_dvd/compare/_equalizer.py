@@ -12,8 +12,7 @@ from typing import Any
 import attrs
 
 from .._errors import ConfigurationError, PlaybackDVDError, ReplayedException
-from .._models import ExceptionInfo, Output, Request
-from .._playback import Playback
+from .._models import ExceptionInfo, Output, Playback, Request
 from ..cassettes import parse_recording_id
 from ._comparators import StructuralComparator, all_outputs
 from ._execution import CompareExecutionConfig, ReplayTimeout, replay_deadline, resolved_callable, run_tasks

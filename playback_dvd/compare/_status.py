@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
-    from .._playback import Playback
+    from .._models import Playback
 
 
 class EqualityStatus(enum.Enum):

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from .._playback import Playback
+from .._models import Playback
 from ..cassettes import Cassette
 from ._equalizer import Comparator, ComparisonDataExtractor, Equalizer, ResultExtractor, _category_of
 from ._execution import CompareExecutionConfig

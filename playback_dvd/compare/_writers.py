@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .._files import atomic_write
+from ..formats._files import atomic_write
 from ._diff import StructuralDiff, shorten
 from ._report import ComparisonReport
 from ._status import Comparison, EqualityStatus

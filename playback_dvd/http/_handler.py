@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
-from .._dvd import DVD
-from .._filters import NO_FILTERS, Filters
 from .._models import Interaction, Request, Response, exception_info
+from ..dvd._dvd import DVD
+from ..filters._pipeline import NO_FILTERS, Filters
 from ._convert import replay_interaction, request_from_httpx, response_head
 from ._streams import AsyncTeeStream, TeeStream
 

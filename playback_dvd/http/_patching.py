@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from .._session import current_http_handler
+from ._active import current_http_handler
 from ._transports import AsyncSessionTransport, SessionTransport
 
 _lock = threading.Lock()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from .._session import HttpHandler, current_http_handler
+from ._active import HttpHandler, current_http_handler
 
 
 class SessionTransport(httpx.BaseTransport):

@@ -11,8 +11,8 @@ import pytest
 
 from playback_dvd import DVDFormatError, LocalCassette, RecordingNotFound
 from playback_dvd._models import DVDDocument
-from playback_dvd._serialization import dumps_binary
 from playback_dvd.cassettes import new_recording_id
+from playback_dvd.formats._serialization import dumps_binary
 
 from ._recordings import CATEGORY, full_document, save_small
 

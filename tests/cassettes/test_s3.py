@@ -9,13 +9,13 @@ import pytest
 
 from playback_dvd import PlaybackDVDError, S3Cassette
 from playback_dvd._errors import ConfigurationError, DVDFormatError
-from playback_dvd._serialization import BINARY_MAGIC
 from playback_dvd.cassettes import RecordingNotFound, parse_recording_id
 from playback_dvd.cassettes._s3_errors import (
     ReadOnlyCassetteError,
     S3AccessDenied,
     S3BucketNotFound,
 )
+from playback_dvd.formats._serialization import BINARY_MAGIC
 
 from .._s3_servers import S3Server
 from ._documents import make_document

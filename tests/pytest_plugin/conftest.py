@@ -13,7 +13,8 @@ import pytest
 # one (httpx imports httpcore lazily; the plugin imports its DVD machinery lazily) would be dropped and
 # imported again later as a second copy, whose classes differ from those cached elsewhere (httpx maps
 # httpcore's exceptions with a dict built once). Import them here, before any inner run.
-from playback_dvd import _pytest_activation, _pytest_network
+from playback_dvd.pytest_plugin import _activation as _pytest_activation
+from playback_dvd.pytest_plugin import _network as _pytest_network
 
 _LOADED_BEFORE_INNER_RUNS = (httpcore, httpx, _pytest_activation, _pytest_network)
 

@@ -334,7 +334,7 @@ def test_help_lists_the_options_in_one_group(session: Session) -> None:
 def test_importing_the_plugin_imports_neither_httpx_nor_the_dvd_machinery() -> None:
     code = (
         "import sys, playback_dvd.pytest_plugin\n"
-        "heavy = [m for m in ('httpx', 'attrs', 'cattrs', 'playback_dvd._dvd') if m in sys.modules]\n"
+        "heavy = [m for m in ('httpx', 'attrs', 'cattrs', 'playback_dvd.dvd._dvd') if m in sys.modules]\n"
         "print(heavy)\n"
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

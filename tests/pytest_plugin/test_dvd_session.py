@@ -7,7 +7,7 @@ import pytest
 
 from playback_dvd import DVD, Interaction, Request, Response, UnmatchedRequestError
 from playback_dvd._options import resolve_options
-from playback_dvd._use_dvd import DVDSession
+from playback_dvd.http._use_dvd import DVDSession
 
 
 def _interaction(number: int) -> Interaction:

@@ -1,0 +1,1 @@
+"""The DVD: recorded interactions, their hash index, record modes, matchers and the explanation of a miss."""

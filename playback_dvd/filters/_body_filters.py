@@ -1,0 +1,159 @@
+"""Body filters: named fields out of request bodies (form, JSON, multipart); compressed responses decoded."""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import attrs
+
+from .._bodies import body_kind, fix_content_length, header_value
+from .._models import Request, Response
+from ._redaction import FieldRules
+
+# -- filter_post_data_parameters -------------------------------------------------------------------------
+
+
+def _filter_json(value: Any, rules: FieldRules) -> tuple[Any, bool]:
+    # Nested at any depth: a secret three levels down is as secret as one at the top.
+    if isinstance(value, dict):
+        changed = False
+        result = {}
+        for key, item in value.items():
+            if rules.lookup(key)[0]:
+                changed = True
+                keep, new_item = rules.apply(key, item)
+                if keep:
+                    result[key] = new_item
+            else:
+                result[key], item_changed = _filter_json(item, rules)
+                changed = changed or item_changed
+        return result, changed
+    if isinstance(value, list):
+        items = [_filter_json(item, rules) for item in value]
+        return [item for item, _ in items], any(changed for _, changed in items)
+    return value, False
+
+
+def _filter_form(body: bytes, rules: FieldRules) -> bytes:
+    kept = rules.filter_pairs(parse_qsl(body.decode("utf-8", "surrogateescape"), keep_blank_values=True))
+    if kept is None:
+        return body
+    return urlencode(kept, safe="<>").encode("utf-8", "surrogateescape")
+
+
+_BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+_PART_NAME = re.compile(rb'content-disposition:[^\r\n]*?\bname="([^"]*)"', re.IGNORECASE)
+
+
+def _filter_multipart(body: bytes, content_type: str, rules: FieldRules) -> bytes:
+    # Rebuilt on the original boundary, part by part, so every part the rules do not cover stays byte for
+    # byte as it was (files included).
+    found = _BOUNDARY.search(content_type)
+    if found is None:
+        return body
+    delimiter = b"--" + found.group(1).encode("latin-1")
+    pieces = body.split(delimiter)
+    changed = False
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        head, separator, content = piece.partition(b"\r\n\r\n")
+        name_match = _PART_NAME.search(head)
+        if not separator or name_match is None:
+            out.append(piece)
+            continue
+        name = name_match.group(1).decode("utf-8", "replace")
+        if not rules.lookup(name)[0]:
+            out.append(piece)
+            continue
+        changed = True
+        trailer = b"\r\n" if content.endswith(b"\r\n") else b""
+        value = content[: len(content) - len(trailer)].decode("utf-8", "replace")
+        keep, new_value = rules.apply(name, value)
+        if keep:
+            out.append(head + separator + str(new_value).encode("utf-8") + trailer)
+    return delimiter.join(out) if changed else body
+
+
+def filter_request_body(request: Request, rules: FieldRules) -> Request:
+    """*request* with the named fields of its body removed or replaced; the same object when none matched.
+
+    Understands ``application/x-www-form-urlencoded``, JSON (nested objects and lists) and
+    ``multipart/form-data``; other bodies (binary uploads) are left alone.
+    """
+    body = request.body
+    if not rules or not body:
+        return request
+    content_type = header_value(request.headers, "content-type")
+    kind = body_kind(content_type, body)
+    if kind == "form":
+        new_body = _filter_form(body, rules)
+    elif kind == "multipart":
+        new_body = _filter_multipart(body, content_type, rules)
+    elif kind == "json":
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return request
+        data, changed = _filter_json(data, rules)
+        new_body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() if changed else body
+    else:
+        return request
+    if new_body is body:
+        return request
+    return attrs.evolve(request, body=new_body, headers=fix_content_length(request.headers, len(new_body)))
+
+
+# -- decode_compressed_response --------------------------------------------------------------------------
+
+
+def _decode_one(coding: str, body: bytes) -> bytes | None:
+    if coding in ("gzip", "x-gzip"):
+        decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        return decoder.decompress(body) + decoder.flush()
+    if coding == "deflate":
+        try:
+            return zlib.decompress(body)
+        except zlib.error:  # servers disagree on zlib-wrapped vs raw deflate; httpx accepts both
+            return zlib.decompress(body, -zlib.MAX_WBITS)
+    if coding == "br":
+        try:
+            import brotli
+        except ImportError:
+            return None
+        return bytes(brotli.decompress(body))
+    if coding == "zstd":
+        import zstandard
+
+        return bytes(zstandard.ZstdDecompressor().decompressobj().decompress(body))
+    if coding == "identity":
+        return body
+    return None
+
+
+def decode_response_body(response: Response) -> Response:
+    """*response* stored decoded: body decompressed, content-encoding removed, content-length fixed.
+
+    Handles gzip, deflate (zlib or raw), br (when brotli is installed) and zstd, stacked codings included.
+
+    A body that cannot be decoded (unknown coding, ``br`` without brotli installed, a truncated or corrupt
+    body) is kept as it came, headers included, so the replay still decodes it the way the live call did.
+    """
+    encoding = header_value(response.headers, "content-encoding")
+    if not encoding or not response.body:
+        return response
+    body = response.body
+    try:
+        # Codings are listed in the order they were applied: undo them from the last.
+        for coding in reversed([part.strip().lower() for part in encoding.split(",") if part.strip()]):
+            decoded = _decode_one(coding, body)
+            if decoded is None:
+                return response
+            body = decoded
+    except Exception:  # zlib.error, brotli.error, zstandard.ZstdError: all mean "keep the wire bytes"
+        return response
+    headers = tuple((name, value) for name, value in response.headers if name.lower() != "content-encoding")
+    return attrs.evolve(response, body=body, headers=fix_content_length(headers, len(body)))

@@ -1,0 +1,186 @@
+"""What is kept of a request or response before it is recorded or matched; every filter fails closed.
+
+Order on a request (the same for a live request before matching and for one being recorded, so matching
+compares filtered with filtered): ``ignore_hosts``/``ignore_localhost``, ``filter_headers``,
+``filter_query_parameters``, ``filter_post_data_parameters``, default redaction, then the user's
+``before_record_request`` hooks. On a response (only when recording): ``decode_compressed_response``,
+``filter_headers``, default redaction, then ``before_record_response``. ``filter_sensitive_data`` works on
+whole documents, when saving and loading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from .._errors import ConfigurationError, PlaybackDVDError, UnmatchedRequestError
+from .._models import DVDDocument, Request, Response
+from ..dvd._matching import split_url
+from ._body_filters import decode_response_body, filter_request_body
+from ._redaction import (
+    FieldRules,
+    SensitiveData,
+    callable_name,
+    filter_header_pairs,
+    filter_url_query,
+)
+
+RequestHook = Callable[[Request], "Request | None"]
+ResponseHook = Callable[[Response], "Response | None"]
+
+LOCALHOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
+
+_NO_RULES = FieldRules("", {})
+_NO_SECRETS = SensitiveData({})
+
+
+@attrs.frozen
+class HostRule:
+    """The hosts whose requests are neither recorded nor replayed: exact names and full-match patterns."""
+
+    names: frozenset[str] = frozenset()
+    patterns: tuple[re.Pattern[str], ...] = ()
+    localhost: bool = False
+
+    @classmethod
+    def parse(cls, hosts: Iterable[str | re.Pattern[str]] | None, localhost: bool) -> HostRule | None:
+        """The rule for ``ignore_hosts`` and ``ignore_localhost``; None when nothing is ignored.
+
+        Raises:
+            ConfigurationError: An entry is neither a host name nor a compiled pattern.
+        """
+        names: set[str] = set()
+        patterns: list[re.Pattern[str]] = []
+        if isinstance(hosts, str):
+            raise ConfigurationError("ignore_hosts must be a list of host names or compiled patterns")
+        for host in hosts or ():
+            if isinstance(host, re.Pattern):
+                patterns.append(host)
+            elif isinstance(host, str):
+                names.add(host.lower().strip("[]"))
+            else:
+                raise ConfigurationError(f"ignore_hosts: {host!r} is neither a host name nor a re.Pattern")
+        if not names and not patterns and not localhost:
+            return None
+        return cls(frozenset(names), tuple(patterns), localhost)
+
+    def reason(self, url: str) -> str | None:
+        """The option that ignores a request to *url*, or None when it is not ignored."""
+        host = split_url(url)[1].strip("[]")  # lower-cased like urlsplit's hostname, at a fifth of its cost
+        if self.localhost and host in LOCALHOSTS:
+            return "ignore_localhost"
+        if host in self.names or any(pattern.fullmatch(host) for pattern in self.patterns):
+            return "ignore_hosts"
+        return None
+
+
+@attrs.frozen
+class Filters:
+    """The request and response transformations applied before recording and before matching.
+
+    A request that a filter drops (an ignored host, or a hook returning None) is *ignored*: neither
+    recorded nor replayed. A response hook returning None means "do not record this interaction". A hook
+    or replacement callable that raises stops the request with a `ConfigurationError` naming it: it never
+    silently lets a secret through.
+    """
+
+    request_hooks: tuple[RequestHook, ...] = ()
+    response_hooks: tuple[ResponseHook, ...] = ()
+    ignore: HostRule | None = None
+    headers: FieldRules = _NO_RULES
+    query: FieldRules = _NO_RULES
+    post_data: FieldRules = _NO_RULES
+    redaction: FieldRules = _NO_RULES
+    decode_compressed: bool = False
+    sensitive_data: SensitiveData = _NO_SECRETS
+
+    def request(self, request: Request) -> Request | None:
+        """Apply the request filters in order; None when the request is ignored."""
+        if self.ignore is not None and self.ignore.reason(request.url) is not None:
+            return None
+        headers = filter_header_pairs(filter_header_pairs(request.headers, self.headers), self.redaction)
+        url = filter_url_query(request.url, self.query)
+        if headers is not request.headers or url is not request.url:
+            request = Request(request.method, url, headers, request.body)
+        request = filter_request_body(request, self.post_data)
+        result: Request | None = _run_hooks("request", self.request_hooks, request)
+        return result
+
+    def response(self, response: Response) -> Response | None:
+        """Apply the response filters in order; None when one of them says not to record."""
+        if self.decode_compressed:
+            response = decode_response_body(response)
+        headers = filter_header_pairs(filter_header_pairs(response.headers, self.headers), self.redaction)
+        if headers is not response.headers:
+            response = attrs.evolve(response, headers=headers)
+        result: Response | None = _run_hooks("response", self.response_hooks, response)
+        return result
+
+    def ignored_reason(self, request: Request) -> str:
+        """Which option ignores *request* (for the message refusing it in a replay-only DVD)."""
+        if self.ignore is not None:
+            reason = self.ignore.reason(request.url)
+            if reason is not None:
+                return reason
+        return "a before_record_request hook returned None for it"
+
+    def refuse_ignored(
+        self, request: Request, *, path: str | None, record_mode: str
+    ) -> UnmatchedRequestError:
+        """The error for an ignored request met in a write-protected DVD: it would reach the network."""
+        where = f"DVD {path}" if path else "the DVD"
+        return UnmatchedRequestError(
+            f"{request.method} {request.url} is ignored ({self.ignored_reason(request)}), so it would go to "
+            f"the network, but {where} is replay-only (record_mode {record_mode!r}) and a replay must not "
+            "reach the network by surprise. Pass allow_ignored_on_replay=True to let ignored requests "
+            "through, or stop ignoring this host.",
+            reason="ignored",
+            request=request,
+        )
+
+    def conceal(self, document: DVDDocument) -> DVDDocument:
+        """*document* as it is saved: sensitive values replaced by their placeholders."""
+        return self.sensitive_data.conceal(document)
+
+    def restore(self, document: DVDDocument) -> DVDDocument:
+        """*document* as it is replayed: placeholders replaced by the sensitive values."""
+        return self.sensitive_data.restore(document)
+
+
+def _run_hooks(kind: str, hooks: Sequence[Callable[[Any], Any]], value: Any) -> Any:
+    for hook in hooks:
+        try:
+            result = hook(value)
+        except PlaybackDVDError:
+            raise
+        except Exception as error:
+            raise ConfigurationError(f"{kind} filter {callable_name(hook)} raised {error!r}") from error
+        if result is None:
+            return None
+        value = result
+    return value
+
+
+def as_hooks(
+    value: Callable[..., object] | Sequence[Callable[..., object]] | None,
+) -> tuple[Callable[..., object], ...]:
+    """Accept one callable, a list of them, or None.
+
+    Raises:
+        ConfigurationError: Something in the list is not callable.
+    """
+    if value is None:
+        return ()
+    if callable(value):
+        return (value,)
+    hooks = tuple(value)
+    for hook in hooks:
+        if not callable(hook):
+            raise ConfigurationError(f"a before_record hook must be callable, not {hook!r}")
+    return hooks
+
+
+NO_FILTERS = Filters()

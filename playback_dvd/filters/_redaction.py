@@ -1,0 +1,245 @@
+"""Secrets out of headers, query strings and whole DVDs: field rules, default redaction, sensitive data.
+
+``filter_sensitive_data`` works on whole documents: placeholders on save, the real values back on load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import attrs
+
+from .._bodies import fix_content_length
+from .._errors import ConfigurationError
+from .._models import DVDDocument, Headers, Interaction, Request, Response
+
+REDACTED = "<REDACTED>"
+"""The value that replaces a secret header when default redaction is on."""
+
+#: Headers whose values are secrets in every API we know; redacted for production capture.
+SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key")
+
+#: A replacement: a fixed string, or a callable ``value -> new value | None`` (None removes the entry).
+Replacement = Callable[[Any], Any]
+
+
+def callable_name(function: object) -> str:
+    """A readable name for a user callable, used in error messages."""
+    return getattr(function, "__qualname__", None) or repr(function)
+
+
+def _call(option: str, name: str, replacement: Replacement, value: Any) -> Any:
+    try:
+        return replacement(value)
+    except Exception as error:
+        raise ConfigurationError(
+            f"{option}: the replacement {callable_name(replacement)} for {name!r} raised {error!r}"
+        ) from error
+
+
+@attrs.frozen
+class FieldRules:
+    """Which named fields one filter option removes or replaces: ``{name: None | str | callable}``.
+
+    Args:
+        option: The option these rules came from (named in errors).
+        rules: Field name -> None (remove), a string, or ``callable(value) -> value | None``.
+        case_insensitive: Compare names ignoring case (header names).
+    """
+
+    option: str
+    rules: Mapping[str, Any]
+    case_insensitive: bool = False
+
+    @classmethod
+    def parse(cls, option: str, entries: Any, *, case_insensitive: bool = False) -> FieldRules:
+        """Read ``[name | (name, replacement)]`` as the user wrote it.
+
+        Raises:
+            ConfigurationError: An entry is neither a name nor a ``(name, replacement)`` pair.
+        """
+        rules: dict[str, Any] = {}
+        if isinstance(entries, (str, bytes)) or not isinstance(entries, Iterable):
+            raise ConfigurationError(f"{option} must be a list of names or (name, replacement) pairs")
+        for entry in entries:
+            if isinstance(entry, str):
+                name, replacement = entry, None
+            elif isinstance(entry, (tuple, list)) and len(entry) == 2 and isinstance(entry[0], str):
+                name, replacement = entry
+                if replacement is not None and not isinstance(replacement, str) and not callable(replacement):
+                    raise ConfigurationError(
+                        f"{option}: the replacement for {name!r} must be a string, a callable or None"
+                    )
+            else:
+                raise ConfigurationError(
+                    f"{option}: {entry!r} is neither a name nor a (name, replacement) pair"
+                )
+            rules[name.lower() if case_insensitive else name] = replacement
+        return cls(option, rules, case_insensitive)
+
+    def __bool__(self) -> bool:
+        return bool(self.rules)
+
+    def names(self) -> frozenset[str]:
+        """The field names these rules cover (lower-cased when case-insensitive)."""
+        return frozenset(self.rules)
+
+    def lookup(self, name: str) -> tuple[bool, Any]:
+        """(covered, replacement) for the field *name*."""
+        key = name.lower() if self.case_insensitive else name
+        if key in self.rules:
+            return True, self.rules[key]
+        return False, None
+
+    def apply(self, name: str, value: Any) -> tuple[bool, Any]:
+        """(keep, new value) for one field: removed when the rule says None or its callable returns None."""
+        covered, replacement = self.lookup(name)
+        if not covered:
+            return True, value
+        if replacement is None:
+            return False, None
+        if isinstance(replacement, str):
+            return True, replacement
+        result = _call(self.option, name, replacement, value)
+        return result is not None, result
+
+    def filter_pairs(self, pairs: Sequence[tuple[str, Any]]) -> list[tuple[str, str]] | None:
+        """(name, value) pairs with the covered ones removed or replaced; None when no rule covers any."""
+        if not self or not any(self.lookup(name)[0] for name, _ in pairs):
+            return None
+        kept = []
+        for name, value in pairs:
+            keep, new_value = self.apply(name, value)
+            if keep:
+                kept.append((name, str(new_value)))
+        return kept
+
+
+def filter_header_pairs(headers: Headers, rules: FieldRules) -> Headers:
+    """Header pairs with the covered ones removed or replaced (same object when nothing is covered)."""
+    kept = rules.filter_pairs(headers)
+    return headers if kept is None else tuple(kept)
+
+
+def filter_url_query(url: str, rules: FieldRules) -> str:
+    """The URL with covered query parameters removed or replaced; untouched (byte for byte) otherwise."""
+    if not rules:
+        return url
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    kept = rules.filter_pairs(parse_qsl(parts.query, keep_blank_values=True))
+    if kept is None:
+        return url
+    # '<' and '>' stay readable so a placeholder such as <TOKEN> reads as written.
+    return urlunsplit(parts._replace(query=urlencode(kept, safe="<>")))
+
+
+def default_redaction(configured: frozenset[str]) -> FieldRules:
+    """The secret headers redacted for production capture, minus those the user configured himself."""
+    return FieldRules(
+        "default redaction",
+        {name: REDACTED for name in SECRET_HEADERS if name not in configured},
+        case_insensitive=True,
+    )
+
+
+# -- filter_sensitive_data -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class SensitiveData:
+    """``{placeholder: value or callable() -> value}``: placeholders on save, the values back on load.
+
+    Applies to URLs, header values and bodies, so the file holds no secret and replayed code sees real values.
+
+    Callables are called each time a DVD is saved or loaded (e.g. ``lambda: os.environ["API_TOKEN"]``);
+    an empty value is skipped (replacing "" would rewrite everything).
+    """
+
+    values: Mapping[str, Any]
+
+    def __bool__(self) -> bool:
+        return bool(self.values)
+
+    def _pairs(self) -> list[tuple[str, str]]:
+        pairs = []
+        for placeholder, value in self.values.items():
+            if callable(value):
+                try:
+                    value = value()
+                except Exception as error:
+                    raise ConfigurationError(
+                        f"filter_sensitive_data: the value callable {callable_name(value)} for "
+                        f"{placeholder!r} raised {error!r}"
+                    ) from error
+            if value is None or value == "":
+                continue
+            if not isinstance(value, str):
+                raise ConfigurationError(
+                    f"filter_sensitive_data: the value for {placeholder!r} must be a string, "
+                    f"not {type(value).__name__}"
+                )
+            pairs.append((value, placeholder))
+        return pairs
+
+    def conceal(self, document: DVDDocument) -> DVDDocument:
+        """*document* with every sensitive value replaced by its placeholder (what is saved)."""
+        return _replace_everywhere(document, self._pairs()) if self.values else document
+
+    def restore(self, document: DVDDocument) -> DVDDocument:
+        """*document* with every placeholder replaced by its current value (what is replayed)."""
+        if not self.values:
+            return document
+        return _replace_everywhere(document, [(placeholder, value) for value, placeholder in self._pairs()])
+
+
+def _replace_text(text: str, pairs: list[tuple[str, str]]) -> str:
+    for old, new in pairs:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+def _replace_url(url: str, pairs: list[tuple[str, str]]) -> str:
+    url = _replace_text(url, pairs)
+    # httpx percent-encodes query values, so a secret with reserved characters is stored encoded.
+    encoded = [(quote(old, safe=""), new) for old, new in pairs if quote(old, safe="") != old]
+    return _replace_text(url, encoded) if encoded else url
+
+
+def _replace_headers(headers: Headers, pairs: list[tuple[str, str]]) -> Headers:
+    return tuple((name, _replace_text(value, pairs)) for name, value in headers)
+
+
+def _replace_body(body: bytes, headers: Headers, pairs: list[tuple[str, str]]) -> tuple[bytes, Headers]:
+    new_body = body
+    for old, new in pairs:
+        old_bytes = old.encode("utf-8")
+        if old_bytes in new_body:
+            new_body = new_body.replace(old_bytes, new.encode("utf-8"))
+    if new_body is body:
+        return body, headers
+    return new_body, fix_content_length(headers, len(new_body))
+
+
+def _replace_interaction(interaction: Interaction, pairs: list[tuple[str, str]]) -> Interaction:
+    request = interaction.request
+    body, headers = _replace_body(request.body, _replace_headers(request.headers, pairs), pairs)
+    new_request = Request(request.method, _replace_url(request.url, pairs), headers, body)
+    response = interaction.response
+    new_response: Response | None = None
+    if response is not None:
+        body, headers = _replace_body(response.body, _replace_headers(response.headers, pairs), pairs)
+        new_response = attrs.evolve(response, headers=headers, body=body)
+    return attrs.evolve(interaction, request=new_request, response=new_response)
+
+
+def _replace_everywhere(document: DVDDocument, pairs: list[tuple[str, str]]) -> DVDDocument:
+    if not pairs:
+        return document
+    return attrs.evolve(
+        document, interactions=tuple(_replace_interaction(item, pairs) for item in document.interactions)
+    )

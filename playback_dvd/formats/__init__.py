@@ -1,0 +1,1 @@
+"""File formats: `.dvd.json` for people, `.dvd` (msgpack + zstd) for machines, vcrpy reader, atomic files."""

@@ -1,0 +1,58 @@
+"""Reading DVD files, and writing them atomically (temp file, fsync, rename): a failed save loses nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from .._errors import DVDFormatError
+from .._models import DVDDocument
+from ._serialization import dumps, is_binary_path, loads
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
+    """Replace the file at *path* with *data*, all or nothing: readers see the old file or the new one."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def read_document(path: str | os.PathLike[str]) -> DVDDocument | None:
+    """Load the DVD at *path*; None when there is no such file.
+
+    Raises:
+        DVDFormatError: The file exists but is not a readable DVD (the file is left as it was).
+    """
+    payload = read_bytes_or_none(path)
+    return None if payload is None else loads(payload, os.fspath(path))
+
+
+def read_bytes_or_none(path: str | os.PathLike[str]) -> bytes | None:
+    """The bytes of the file at *path*; None when there is no such file.
+
+    Raises:
+        DVDFormatError: The file exists but cannot be read (the error names the file and why).
+    """
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise DVDFormatError(os.fspath(path), f"cannot be read ({error.strerror or error})") from None
+
+
+def write_document(path: str | os.PathLike[str], document: DVDDocument) -> None:
+    """Save *document* at *path* atomically, in the format the suffix names (``.dvd`` binary, else JSON)."""
+    atomic_write(path, dumps(document, binary=is_binary_path(os.fspath(path))))
