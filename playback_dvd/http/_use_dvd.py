@@ -6,7 +6,7 @@ import functools
 import inspect
 import os
 from collections.abc import Callable, Iterable
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -16,8 +16,8 @@ from .._options import DVDOptions, ResolvedOptions, resolve_options
 from ..dvd._dvd import DVD
 from ..formats._files import read_document, write_document
 from ..formats._vcrpy import VcrpyDocument
-from . import _patching
-from ._active import HttpHandler, current_http_handler
+from ._activation import HttpActivation
+from ._active import HttpHandler
 from ._handler import DVDHttpHandler
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class DVDSession:
                 "NEW.dvd.json) and record into the new file"
             )
         self.handler = DVDHttpHandler.from_options(self.dvd, options)
-        self._token: Token[HttpHandler | None] | None = None
+        self._activation: HttpActivation | None = None
 
     def start(self, handler: HttpHandler | None = None) -> DVD:
         """Make the DVD answer the httpx requests of this context (thread or task) until `stop`.
@@ -77,18 +77,15 @@ class DVDSession:
         Args:
             handler: What to put in charge instead of ``self.handler``, e.g. a wrapper around it.
         """
-        _patching.install()
-        self._token = current_http_handler.set(handler or self.handler)
+        self._activation = HttpActivation(handler or self.handler)
+        self._activation.start()
         return self.dvd
 
     def stop(self) -> None:
         """Hand this context back to what answered before `start`; commit half-read recorded responses."""
-        token, self._token = self._token, None
-        try:
-            if token is not None:
-                current_http_handler.reset(token)
-        finally:
-            _patching.uninstall()
+        activation, self._activation = self._activation, None
+        if activation is not None:
+            activation.stop()
         self.handler.finish()
 
     def save(self) -> bool:

@@ -9,8 +9,7 @@ from collections.abc import Awaitable, Callable, Iterator
 import httpx
 
 from .._errors import NetworkBlockedError
-from ..http import _patching
-from ..http._active import http_handler_active
+from ..http._activation import activated
 from ..http._handler import DVDHttpHandler
 
 
@@ -86,9 +85,5 @@ class NetworkGuard:
 @contextlib.contextmanager
 def blocked_network(allowed_hosts: tuple[str, ...]) -> Iterator[None]:
     """Refuse the httpx requests of this context to hosts not in *allowed_hosts* until the block ends."""
-    _patching.install()
-    try:
-        with http_handler_active(NetworkGuard(allowed_hosts)):
-            yield
-    finally:
-        _patching.uninstall()
+    with activated(NetworkGuard(allowed_hosts)):
+        yield

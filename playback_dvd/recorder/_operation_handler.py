@@ -21,8 +21,7 @@ import attrs
 from .._models import Output, OutputRecord, exception_info
 from ..cassettes import new_recording_id
 from ..dvd._dvd import DVD, RecordMode
-from ..http import _patching
-from ..http._active import HttpHandler, current_http_handler
+from ..http._activation import HttpActivation
 from ..http._handler import DVDHttpHandler
 from ._decorate import stepped
 from ._operation import OPERATION_OUTPUT, OperationSession, current_operation, inside_operation
@@ -41,7 +40,8 @@ class _Recording:
 
     session: OperationSession
     handler: DVDHttpHandler
-    tokens: tuple[Token[OperationSession | None], Token[HttpHandler | None]]
+    operation_token: Token[OperationSession | None]
+    http: HttpActivation
     started: float
 
 
@@ -209,20 +209,21 @@ class OperationHandler:
             recorder._counters.add(failed=1)
             logger.exception("playback_dvd: could not start recording %s", self.qualname)
             return None
-        _patching.install()
-        tokens = (current_operation.set(session), current_http_handler.set(handler))
-        return _Recording(session, handler, tokens, time.perf_counter())
+        operation_token = current_operation.set(session)
+        http = HttpActivation(handler)
+        http.start()
+        return _Recording(session, handler, operation_token, http, time.perf_counter())
 
     def _finish(self, recording: _Recording, result: Any, error: BaseException | None) -> None:
         duration = time.perf_counter() - recording.started
         recorder = self.recorder
         try:
-            current_http_handler.reset(recording.tokens[1])
-            current_operation.reset(recording.tokens[0])
+            try:
+                recording.http.stop()
+            finally:
+                current_operation.reset(recording.operation_token)
         except ValueError:  # reset from another context: never let that reach the operation's caller
             logger.exception("playback_dvd: could not end the recording session of %s", self.qualname)
-        finally:
-            _patching.uninstall()
         session = recording.session
         try:
             recording.handler.finish()

@@ -18,8 +18,7 @@ import httpx
 from .._errors import ConfigurationError, UnmatchedRequestError
 from .._models import ExceptionInfo, Output, Playback, Request, exception_info
 from ..dvd._dvd import DVD, RecordMode
-from ..http import _patching
-from ..http._active import current_http_handler
+from ..http._activation import HttpActivation
 from ..http._handler import DVDHttpHandler
 from ._operation import (
     OPERATION_OUTPUT,
@@ -69,10 +68,10 @@ class _Replay:
 
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
-        _patching.install()
+        http = HttpActivation(self.handler)
+        http.start()
         tokens = (
             current_operation.set(self.session),
-            current_http_handler.set(self.handler),
             # A replay started from inside an intercepted call or an operation is a fresh start.
             inside_interception.set(False),
             inside_operation.set(False),
@@ -84,11 +83,10 @@ class _Replay:
             self.error = exception_info(error)
         finally:
             self.duration = time.perf_counter() - self.started
-            inside_operation.reset(tokens[3])
-            inside_interception.reset(tokens[2])
-            current_http_handler.reset(tokens[1])
+            inside_operation.reset(tokens[2])
+            inside_interception.reset(tokens[1])
             current_operation.reset(tokens[0])
-            _patching.uninstall()
+            http.stop()
             self.handler.finish()
 
     def result(self) -> Playback:

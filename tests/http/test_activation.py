@@ -1,0 +1,50 @@
+"""`HttpActivation`: the one helper that patches httpx and puts a handler in charge of a context."""
+
+from __future__ import annotations
+
+import contextvars
+
+import pytest
+
+from playback_dvd.http import _patching
+from playback_dvd.http._activation import HttpActivation, activated
+from playback_dvd.http._active import current_http_handler
+
+
+class _Handler:
+    def handle(self, request, send):
+        raise AssertionError("not called")
+
+    async def ahandle(self, request, send):
+        raise AssertionError("not called")
+
+
+def test_start_patches_and_sets_stop_undoes_both_and_a_second_stop_does_nothing():
+    handler = _Handler()
+    activation = HttpActivation(handler)
+    activation.start()
+    assert current_http_handler.get() is handler
+    assert _patching.installed()
+    activation.stop()
+    activation.stop()
+    assert current_http_handler.get() is None
+    assert not _patching.installed()
+
+
+def test_activations_nest_innermost_wins():
+    outer, inner = _Handler(), _Handler()
+    with activated(outer):
+        with activated(inner):
+            assert current_http_handler.get() is inner
+        assert current_http_handler.get() is outer
+        assert _patching.installed()
+    assert not _patching.installed()
+
+
+def test_a_stop_from_another_context_raises_but_still_releases_the_patch():
+    activation = HttpActivation(_Handler())
+    contextvars.copy_context().run(activation.start)
+    assert _patching.installed()
+    with pytest.raises(ValueError, match="different Context"):
+        activation.stop()
+    assert not _patching.installed()
