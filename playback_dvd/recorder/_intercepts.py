@@ -7,21 +7,18 @@ intercepted call's value stands for all of it, and a replay never runs the call 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .._errors import ReplayedException
-from .._models import InputRecord, Output, OutputRecord, exception_info
 from ..http._active import current_http_handler
-from ._input_keys import CallShape, key_for
-from ._operation import OperationSession, current_operation, inside_interception
+from ._input_keys import CallShape
+from ._operation import InterceptedCall, OperationSession, current_operation, inside_interception
 from ._values import from_plain, return_type, to_plain
 
 if TYPE_CHECKING:
-    from ._recorder import Recorder
+    import cattrs
 
-logger = logging.getLogger("playback_dvd")
+    from ._core import RecorderCore
 
 
 class _Unset:
@@ -31,7 +28,6 @@ class _Unset:
 
 #: The default of ``value_when_missing``: no fallback value (any other value, even None or 0, is one).
 UNSET: Any = _Unset()
-_RUN = _Unset()  # a replay lookup's answer meaning: run the real function
 
 
 class InputDataHandler(Protocol):
@@ -69,33 +65,85 @@ class _intercepting:  # noqa: N801  # used like a function; a class is cheaper t
 
 
 class _Intercept:
+    """What an intercept decorator was given, and the conversions of its values; the session decides the rest.
+
+    A call asks the operation session in charge (`OperationSession.input_call` / ``output_call``) what it
+    does: answered from a recording, or run and kept, or just run. Outside an operation, and inside another
+    intercepted call, it just runs.
+    """
+
     def __init__(
-        self, recorder: Recorder, function: Callable[..., Any], alias: str, capture_args: Any
+        self, core: RecorderCore, function: Callable[..., Any], alias: str, capture_args: Any
     ) -> None:
-        self.recorder = recorder
+        self.core = core
         self.alias = alias
         self.function = function
         self.shape = CallShape(function, capture_args)
         self._returns: Any = UNSET
 
     @property
+    def converter(self) -> cattrs.Converter:
+        """The value converter of the recorder that decorated the function."""
+        return self.core.converter
+
+    @property
     def returns(self) -> Any:
+        """The return annotation values are structured back into on replay."""
         # Resolved on first replay, not at decoration: annotations may name classes defined later.
         if self._returns is UNSET:
             self._returns = return_type(self.function)
         return self._returns
 
-    def _fail(self, session: OperationSession, error: BaseException) -> None:
-        logger.warning("playback_dvd: %s; the recording will be dropped", error)
-        session.fail(self.alias, error)
+    def restored(self, plain: Any) -> Any:
+        """A recorded value structured back into the function's return type."""
+        return from_plain(self.converter, plain, self.returns)
+
+    def _ask(
+        self, session: OperationSession, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> InterceptedCall:
+        raise NotImplementedError
+
+    def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        session = current_operation.get()
+        if session is None or inside_interception.get():
+            return function(*args, **kwargs)
+        call = self._ask(session, args, kwargs)
+        if call.answered:
+            return call.value
+        with _intercepting():
+            try:
+                value = function(*args, **kwargs)
+            except Exception as error:
+                call.raised(error)
+                raise
+        call.returned(value)
+        return value
+
+    async def acall(
+        self, function: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        session = current_operation.get()
+        if session is None or inside_interception.get():
+            return await function(*args, **kwargs)
+        call = self._ask(session, args, kwargs)
+        if call.answered:
+            return call.value
+        with _intercepting():
+            try:
+                value = await function(*args, **kwargs)
+            except Exception as error:
+                call.raised(error)
+                raise
+        call.returned(value)
+        return value
 
 
-class InputHandler(_Intercept):
-    """Records an input's result under its canonical key; replays it from there."""
+class InputIntercept(_Intercept):
+    """An ``intercept_input`` function: its result is recorded under the call's canonical key."""
 
     def __init__(
         self,
-        recorder: Recorder,
+        core: RecorderCore,
         function: Callable[..., Any],
         alias: str,
         *,
@@ -105,196 +153,63 @@ class InputHandler(_Intercept):
         fallback_aliases: Sequence[str] | Callable[..., Sequence[str]] | None,
         data_handler: InputDataHandler | None,
     ) -> None:
-        super().__init__(recorder, function, alias, capture_args)
+        super().__init__(core, function, alias, capture_args)
         self.run_intercepted_when_missing = run_intercepted_when_missing
         self.value_when_missing = value_when_missing
         self.fallback_aliases = fallback_aliases
         self.data_handler = data_handler
 
-    # -- recording ------------------------------------------------------------------------------------
+    def _ask(
+        self, session: OperationSession, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> InterceptedCall:
+        return session.input_call(self, args, kwargs)
 
-    def _key(self, session: OperationSession, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
-        try:
-            return self.shape.key(self.recorder.converter, self.alias, args, kwargs)
-        except Exception as error:
-            self._fail(session, error)
-            return None
+    def key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+        """The canonical key of a call: the alias and the captured arguments as plain data."""
+        return self.shape.key(self.converter, self.alias, args, kwargs)
 
-    def _keep(
-        self,
-        session: OperationSession,
-        key: str,
-        value: Any,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> None:
-        try:
-            if self.data_handler is not None:
-                value = self.data_handler.prepare_input_for_recording(key, value, args, kwargs)
-            session.record_input(key, InputRecord(value=to_plain(self.recorder.converter, value, self.alias)))
-        except Exception as error:
-            self._fail(session, error)
-
-    def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        session = current_operation.get()
-        if session is None or inside_interception.get():
-            return function(*args, **kwargs)
-        if session.playback:
-            found = self._replayed(session, args, kwargs)
-            if found is _RUN:
-                with _intercepting():
-                    return function(*args, **kwargs)
-            return found
-        key = self._key(session, args, kwargs)
-        with _intercepting():
-            try:
-                value = function(*args, **kwargs)
-            except Exception as error:
-                if key is not None:
-                    session.record_input(key, InputRecord(exception=exception_info(error)))
-                raise
-        if key is not None:
-            self._keep(session, key, value, args, kwargs)
-        return value
-
-    async def acall(
-        self, function: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Any:
-        session = current_operation.get()
-        if session is None or inside_interception.get():
-            return await function(*args, **kwargs)
-        if session.playback:
-            found = self._replayed(session, args, kwargs)
-            if found is _RUN:
-                with _intercepting():
-                    return await function(*args, **kwargs)
-            return found
-        key = self._key(session, args, kwargs)
-        with _intercepting():
-            try:
-                value = await function(*args, **kwargs)
-            except Exception as error:
-                if key is not None:
-                    session.record_input(key, InputRecord(exception=exception_info(error)))
-                raise
-        if key is not None:
-            self._keep(session, key, value, args, kwargs)
-        return value
-
-    # -- replay ---------------------------------------------------------------------------------------
-
-    def _replayed(self, session: OperationSession, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """The recorded value (or raise the recorded exception); `_RUN` when the real call should run."""
-        converter = self.recorder.converter
-        plain = self.shape.plain_arguments(converter, self.alias, args, kwargs)  # kept for fallback aliases
-        key = key_for(self.alias, plain)
-        record = session.dvd.inputs.get(key)
-        if record is None and self.fallback_aliases is not None:
-            # Only when the key is missing: a fallback callable runs (and may fail) only when needed.
-            aliases = self.fallback_aliases
-            if callable(aliases):
-                aliases = aliases(*args, **kwargs)
-            for alias in aliases or ():
-                record = session.dvd.inputs.get(key_for(alias, plain))
-                if record is not None:
-                    break
-        if record is None:
-            if self.run_intercepted_when_missing:
-                return _RUN
-            if self.value_when_missing is not UNSET:  # falsy values count (playback ignored them: a bug)
-                missing = self.value_when_missing
-                return missing(*args, **kwargs) if callable(missing) else missing
-            raise session.missing_input(key)
-        if record.exception is not None:
-            raise ReplayedException(record.exception.type_name, record.exception.message)
+    def storable(self, key: str, value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """A call's result as the plain data a recording keeps (through the data handler, if any)."""
         if self.data_handler is not None:
-            return self.data_handler.restore_input_from_recording(record.value, args, kwargs)
-        return from_plain(converter, record.value, self.returns)
+            value = self.data_handler.prepare_input_for_recording(key, value, args, kwargs)
+        return to_plain(self.converter, value, self.alias)
+
+    def restored_input(self, plain: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """A recorded result as the function returns it (through the data handler, if any)."""
+        if self.data_handler is not None:
+            return self.data_handler.restore_input_from_recording(plain, args, kwargs)
+        return self.restored(plain)
 
 
-class OutputHandler(_Intercept):
-    """Records an output call's arguments and result; on replay captures the arguments, runs nothing."""
+class OutputIntercept(_Intercept):
+    """An ``intercept_output`` function: its arguments and result are recorded; a replay never runs it."""
 
     def __init__(
         self,
-        recorder: Recorder,
+        core: RecorderCore,
         function: Callable[..., Any],
         alias: str,
         *,
         fail_on_no_recorded_result: bool,
         data_handler: OutputDataHandler | None,
     ) -> None:
-        super().__init__(recorder, function, alias, None)
+        super().__init__(core, function, alias, None)
         self.fail_on_no_recorded_result = fail_on_no_recorded_result
         self.data_handler = data_handler
 
-    def _arguments(self, key: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _ask(
+        self, session: OperationSession, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> InterceptedCall:
+        return session.output_call(self, args, kwargs)
+
+    def arguments(self, key: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """What is kept of a call's arguments, as plain data (through the data handler, if any)."""
         if self.data_handler is not None:
             arguments = self.data_handler.prepare_output_for_recording(key, args, kwargs)
         else:
             arguments = self.shape.arguments(args, kwargs)
-        return to_plain(self.recorder.converter, arguments, self.alias)
+        return to_plain(self.converter, arguments, self.alias)
 
-    def _before(
-        self, session: OperationSession, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> tuple[str, Any]:
-        key = session.next_output_key(self.alias)
-        try:
-            return key, self._arguments(key, args, kwargs)
-        except Exception as error:
-            self._fail(session, error)
-            return key, None
-
-    def _after(self, session: OperationSession, key: str, arguments: Any, result: Any) -> None:
-        try:
-            plain = to_plain(self.recorder.converter, result, self.alias)
-        except Exception as error:
-            self._fail(session, error)
-            return
-        session.record_output(OutputRecord(key, arguments, plain))
-
-    def _replayed(self, session: OperationSession, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        key = session.next_output_key(self.alias)
-        session.add_playback_output(Output(key, self._arguments(key, args, kwargs)))
-        record = session.recorded_output(key)
-        if record is None:
-            if self.fail_on_no_recorded_result:
-                raise session.missing_output(key)
-            return None
-        if record.exception is not None:
-            raise ReplayedException(record.exception.type_name, record.exception.message)
-        return from_plain(self.recorder.converter, record.result, self.returns)
-
-    def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        session = current_operation.get()
-        if session is None or inside_interception.get():
-            return function(*args, **kwargs)
-        if session.playback:
-            return self._replayed(session, args, kwargs)
-        key, arguments = self._before(session, args, kwargs)
-        with _intercepting():
-            try:
-                result = function(*args, **kwargs)
-            except Exception as error:
-                session.record_output(OutputRecord(key, arguments, exception=exception_info(error)))
-                raise
-        self._after(session, key, arguments, result)
-        return result
-
-    async def acall(
-        self, function: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Any:
-        session = current_operation.get()
-        if session is None or inside_interception.get():
-            return await function(*args, **kwargs)
-        if session.playback:
-            return self._replayed(session, args, kwargs)
-        key, arguments = self._before(session, args, kwargs)
-        with _intercepting():
-            try:
-                result = await function(*args, **kwargs)
-            except Exception as error:
-                session.record_output(OutputRecord(key, arguments, exception=exception_info(error)))
-                raise
-        self._after(session, key, arguments, result)
-        return result
+    def storable(self, result: Any) -> Any:
+        """A call's result as the plain data a recording keeps."""
+        return to_plain(self.converter, result, self.alias)

@@ -1,4 +1,4 @@
-"""The per-operation session (recording or replaying one operation), kept in a ContextVar.
+"""The per-operation session (recording or replaying one operation), kept in a ContextVar, and its calls.
 
 The session is never stored on a `Recorder`: each thread and each asyncio task sees only the operation it
 runs, so 20 threads and 200 tasks can record at once on one recorder. A thread started inside an
@@ -8,14 +8,20 @@ operation joins it only when started through ``contextvars.copy_context().run`` 
 
 from __future__ import annotations
 
+import abc
 import difflib
 import threading
 from collections.abc import Iterable
 from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
 
 from .._errors import PlaybackDVDError
-from .._models import InputRecord, Output, OutputRecord
 from ..dvd._dvd import DVD
+
+if TYPE_CHECKING:
+    import cattrs
+
+    from ._intercepts import InputIntercept, OutputIntercept
 
 #: The output key of an operation's own result.
 OPERATION_OUTPUT = "operation"
@@ -56,23 +62,58 @@ def closest_first(key: str, keys: Iterable[str]) -> list[str]:
     return sorted(keys, key=score)
 
 
-class OperationSession:
-    """One operation being recorded, or one recording being replayed.
+class InterceptedCall:
+    """What the session in charge decided for one call of a decorated function, and where its outcome goes.
+
+    When `answered` is True the session answered the call with `value` and the real function does not run
+    (a replayed input or output). Otherwise the handler runs the function and reports how it ended with
+    `returned` or `raised`. This base class keeps nothing: `PASS_THROUGH` is the call that just runs.
+    """
+
+    __slots__ = ()
+
+    answered: bool = False
+    value: Any = None
+
+    def returned(self, value: Any) -> None:
+        """The real function returned *value*."""
+
+    def raised(self, error: BaseException) -> None:
+        """The real function raised *error* (the handler re-raises it)."""
+
+
+class Answered(InterceptedCall):
+    """A call the session answered itself: the real function does not run."""
+
+    __slots__ = ("value",)
+
+    answered = True
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+#: The call that runs as if undecorated, and of which nothing is kept.
+PASS_THROUGH = InterceptedCall()
+
+
+class OperationSession(abc.ABC):
+    """One operation being recorded (`RecordingSession`) or one recording being replayed (`ReplaySession`).
+
+    Which of the two is decided once, when the session is made: a sampled operation starts a recording
+    session, `Recorder.play` a replay session. The call handlers never look at the mode: they ask the
+    session in the ContextVar what a call does (`input_call`, `output_call`, `operation_call`).
 
     Args:
         dvd: Where HTTP interactions, inputs and outputs go (or come from).
-        playback: True to replay the recording in *dvd*, False to record a live operation into it.
     """
 
-    def __init__(self, dvd: DVD, *, playback: bool) -> None:
-        self.playback = playback
+    def __init__(self, dvd: DVD) -> None:
         self.dvd = dvd
         self.failure: BaseException | None = None
         self.failure_alias = ""
-        self.playback_outputs: list[Output] = []
         self._invocations: dict[str, int] = {}
         self._lock = threading.Lock()  # threads joined through copy_context share the session
-        self._recorded_outputs = {record.key: record for record in dvd.outputs} if self.playback else {}
 
     def next_output_key(self, alias: str) -> str:
         """The key of the next call of output *alias*: ``"{alias} #{n}"``, n counting from 1."""
@@ -87,32 +128,35 @@ class OperationSession:
             if self.failure is None:
                 self.failure, self.failure_alias = error, alias
 
-    def record_input(self, key: str, record: InputRecord) -> None:
-        """Keep the first recorded result of *key*: a replay answers every same-key call with it."""
-        with self._lock:
-            self.dvd.inputs.setdefault(key, record)
+    @abc.abstractmethod
+    def input_call(
+        self, intercept: InputIntercept, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> InterceptedCall:
+        """What a call of an ``intercept_input`` function does in this session.
 
-    def record_output(self, record: OutputRecord) -> None:
-        """Append an intercepted output (or the operation's result) to the recording."""
-        with self._lock:
-            self.dvd.outputs.append(record)
+        Raises:
+            RecordingKeyError: (replay) the recording has no value for the call, and no fallback applies.
+            ReplayedException: (replay) the recorded call raised.
+        """
 
-    def add_playback_output(self, output: Output) -> None:
-        """Keep what the replay produced, in call order."""
-        with self._lock:
-            self.playback_outputs.append(output)
+    @abc.abstractmethod
+    def output_call(
+        self, intercept: OutputIntercept, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> InterceptedCall:
+        """What a call of an ``intercept_output`` function does in this session.
 
-    def recorded_output(self, key: str) -> OutputRecord | None:
-        """The recorded output of *key*, if the recording has it."""
-        return self._recorded_outputs.get(key)
+        Raises:
+            RecordingKeyError: (replay) the call was not recorded and the intercept requires it.
+            ReplayedException: (replay) the recorded call raised.
+        """
 
-    def missing_input(self, key: str) -> RecordingKeyError:
-        """The error for an input key the replayed recording lacks."""
-        return RecordingKeyError("input", key, self.dvd.inputs, self.dvd.id)
+    @abc.abstractmethod
+    def operation_call(self, converter: cattrs.Converter) -> InterceptedCall:
+        """What a call of an ``operation`` function made inside this session does.
 
-    def missing_output(self, key: str) -> RecordingKeyError:
-        """The error for an output key the replayed recording lacks."""
-        return RecordingKeyError("output", key, self._recorded_outputs, self.dvd.id)
+        Args:
+            converter: The value converter of the recorder that decorated the operation.
+        """
 
 
 #: The session of the operation this thread or task runs, if any.

@@ -17,8 +17,9 @@ from .._models import Playback
 from .._options import DVDOptions, resolve_options
 from ..cassettes import Cassette
 from ..dvd._dvd import DVD
+from ._core import RecorderCore
 from ._decorate import decorate
-from ._intercepts import UNSET, InputDataHandler, InputHandler, OutputDataHandler, OutputHandler
+from ._intercepts import UNSET, InputDataHandler, InputIntercept, OutputDataHandler, OutputIntercept
 from ._operation import current_operation
 from ._operation_handler import OperationHandler
 from ._replay import aplay, play
@@ -69,39 +70,72 @@ class Recorder:
                 "(Recorder.play) without network"
             )
         _check_rate(sampling_rate)
-        self.cassette = cassette
-        self.code_version = code_version
-        self._enabled = recording_enabled
-        self._sampling_rate = float(sampling_rate)
-        self._options = resolve_options(options, redact_secrets=True)
-        self._counters = Counters()
-        self._saver = BackgroundSaver(cassette, self._counters, max_queued) if background_saving else None
-        #: The cattrs converter for intercepted values: register hooks for your own types on it.
-        self.converter: cattrs.Converter = make_value_converter()
+        resolved = resolve_options(options, redact_secrets=True)
+        counters = Counters()
+        # What the handlers and sessions get of this recorder: they never read the recorder itself.
+        self._core = RecorderCore(
+            cassette,
+            resolved,
+            make_value_converter(),
+            code_version=code_version,
+            enabled=bool(recording_enabled),
+            sampling_rate=float(sampling_rate),
+            saver=BackgroundSaver(cassette, counters, max_queued) if background_saving else None,
+            counters=counters,
+        )
+
+    # -- what it was given ----------------------------------------------------------------------------
+
+    @property
+    def cassette(self) -> Cassette:
+        """Where recordings are saved, and replayed from."""
+        return self._core.cassette
+
+    @cassette.setter
+    def cassette(self, cassette: Cassette) -> None:
+        self._core.cassette = cassette
+
+    @property
+    def code_version(self) -> str | None:
+        """Stored in every recording's metadata (None: not stored)."""
+        return self._core.code_version
+
+    @code_version.setter
+    def code_version(self, code_version: str | None) -> None:
+        self._core.code_version = code_version
+
+    @property
+    def converter(self) -> cattrs.Converter:
+        """The cattrs converter for intercepted values: register hooks for your own types on it."""
+        return self._core.converter
+
+    @converter.setter
+    def converter(self, converter: cattrs.Converter) -> None:
+        self._core.converter = converter
 
     # -- switches -------------------------------------------------------------------------------------
 
     @property
     def recording_enabled(self) -> bool:
         """Whether operations are recorded (replay works either way)."""
-        return self._enabled
+        return self._core.enabled
 
     @recording_enabled.setter
     def recording_enabled(self, enabled: bool) -> None:
-        self._enabled = bool(enabled)
+        self._core.enabled = bool(enabled)
 
     def enable_recording(self) -> None:
         """Record operations again."""
-        self._enabled = True
+        self._core.enabled = True
 
     def disable_recording(self) -> None:
         """Stop recording operations: decorated functions just run (replay still works)."""
-        self._enabled = False
+        self._core.enabled = False
 
     @property
     def sampling_rate(self) -> float:
         """The share of operation calls recorded."""
-        return self._sampling_rate
+        return self._core.sampling_rate
 
     @property
     def current_recording_id(self) -> str | None:
@@ -112,20 +146,20 @@ class Recorder:
     @property
     def stats(self) -> RecorderStats:
         """How many recordings were saved, dropped (queue full) and lost to failures."""
-        return self._counters.snapshot()
+        return self._core.counters.snapshot()
 
     def flush(self) -> None:
         """Wait until every recording finished so far is saved (background saving only; else no-op)."""
-        if self._saver is not None:
-            self._saver.flush()
+        if self._core.saver is not None:
+            self._core.saver.flush()
 
     def close(self) -> None:
         """Flush and stop the background writer (the cassette stays open: it is the caller's).
 
         Operations still recorded afterwards are saved in their own thread, as without background saving.
         """
-        if self._saver is not None:
-            self._saver.close()
+        if self._core.saver is not None:
+            self._core.saver.close()
 
     # -- decorators -----------------------------------------------------------------------------------
 
@@ -158,7 +192,7 @@ class Recorder:
             return decorate(
                 function,
                 lambda plain, is_classmethod: OperationHandler(
-                    self, plain, is_classmethod, metadata_extractor, category, sampling_rate
+                    self._core, plain, is_classmethod, metadata_extractor, category, sampling_rate
                 ),
                 "operation",
             )
@@ -199,8 +233,8 @@ class Recorder:
         def decorator(function: Any) -> Any:
             return decorate(
                 function,
-                lambda plain, _: InputHandler(
-                    self,
+                lambda plain, _: InputIntercept(
+                    self._core,
                     plain,
                     alias,
                     capture_args=capture_args,
@@ -240,8 +274,8 @@ class Recorder:
         def decorator(function: Any) -> Any:
             return decorate(
                 function,
-                lambda plain, _: OutputHandler(
-                    self,
+                lambda plain, _: OutputIntercept(
+                    self._core,
                     plain,
                     alias,
                     fail_on_no_recorded_result=fail_on_no_recorded_result,
@@ -271,12 +305,12 @@ class Recorder:
             RecordingNotFound: The cassette has no such recording.
         """
         self.flush()
-        return play(self, recording_id, playback_function)
+        return play(self._core, recording_id, playback_function)
 
     async def aplay(self, recording_id: str, playback_function: Callable[[DVD], Awaitable[Any]]) -> Playback:
         """`play` for an async operation: *playback_function(dvd)* returns an awaitable."""
         self.flush()
-        return await aplay(self, recording_id, playback_function)
+        return await aplay(self._core, recording_id, playback_function)
 
 
 def _check_rate(rate: float | None) -> None:

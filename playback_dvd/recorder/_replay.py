@@ -1,4 +1,4 @@
-"""`Recorder.play`: replay one recording on today's code and collect what it produced into a `Playback`.
+"""`ReplaySession` and `Recorder.play`: replay one recording on today's code, collect a `Playback`.
 
 During the replay the session (in the ContextVar) serves HTTP and inputs from the recording: the DVD is in
 record mode ``none``, so no request reaches the network and a request the recording lacks raises
@@ -15,22 +15,31 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .._errors import ConfigurationError, UnmatchedRequestError
+from .._errors import ConfigurationError, ReplayedException, UnmatchedRequestError
 from .._models import ExceptionInfo, Output, Playback, Request, exception_info
 from ..dvd._dvd import DVD, RecordMode
 from ..http._activation import HttpActivation
 from ..http._handler import DVDHttpHandler
+from ._input_keys import key_for
+from ._intercepts import UNSET
 from ._operation import (
     OPERATION_OUTPUT,
+    PASS_THROUGH,
+    Answered,
+    InterceptedCall,
     OperationSession,
+    RecordingKeyError,
     current_operation,
     inside_interception,
     inside_operation,
 )
-from ._values import exception_value
+from ._values import exception_value, to_plain
 
 if TYPE_CHECKING:
-    from ._recorder import Recorder
+    import cattrs
+
+    from ._core import RecorderCore
+    from ._intercepts import InputIntercept, OutputIntercept
 
 
 class _ReplayHandler(DVDHttpHandler):
@@ -46,50 +55,123 @@ class _ReplayHandler(DVDHttpHandler):
             raise
 
 
-class _Replay:
-    """The state of one `play` call: the DVD, the session, and what came out."""
+class ReplaySession(OperationSession):
+    """One recording being replayed: its DVD in record mode ``none``, and what the replay produced.
 
-    def __init__(self, recorder: Recorder, recording_id: str) -> None:
-        options = recorder._options
-        document = options.filters.restore(recorder.cassette.get_recording(recording_id))
-        self.recording_id = recording_id
-        self.dvd = DVD.from_document(
-            document,
-            record_mode=RecordMode.NONE,
-            match_on=options.match_on,
-            allow_playback_repeats=options.allow_playback_repeats,
+    It is made by `Recorder.play` and is what every call inside the replay asks: httpx requests are
+    answered by its HTTP handler (never the network), intercepted inputs from the recording, intercepted
+    outputs are captured instead of run, and the replayed operation's result is captured.
+
+    Args:
+        core: The replaying recorder's options and cassette.
+        recording_id: The recording to replay.
+
+    Raises:
+        RecordingNotFound: The cassette has no such recording.
+    """
+
+    def __init__(self, core: RecorderCore, recording_id: str) -> None:
+        options = core.options
+        super().__init__(
+            DVD.from_document(
+                core.load(recording_id),
+                record_mode=RecordMode.NONE,
+                match_on=options.match_on,
+                allow_playback_repeats=options.allow_playback_repeats,
+            )
         )
-        self.handler = _ReplayHandler.from_options(self.dvd, options)
-        self.handler.unmatched = []
-        self.session = OperationSession(self.dvd, playback=True)
+        self.recording_id = recording_id
+        self.http_handler = _ReplayHandler.from_options(self.dvd, options)
+        self.http_handler.unmatched = []
+        self.playback_outputs: list[Output] = []
+        self._recorded_outputs = {record.key: record for record in self.dvd.outputs}
         self.error: ExceptionInfo | None = None
-        self.started = 0.0
         self.duration = 0.0
+
+    # -- what the calls inside the replay do ----------------------------------------------------------
+
+    def input_call(
+        self, intercept: InputIntercept, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> InterceptedCall:
+        """The recorded value (or the recorded exception raised); run the real input when allowed."""
+        plain = intercept.shape.plain_arguments(intercept.converter, intercept.alias, args, kwargs)
+        key = key_for(intercept.alias, plain)
+        inputs = self.dvd.inputs
+        record = inputs.get(key)
+        if record is None and intercept.fallback_aliases is not None:
+            # Only when the key is missing: a fallback callable runs (and may fail) only when needed.
+            aliases = intercept.fallback_aliases
+            if callable(aliases):
+                aliases = aliases(*args, **kwargs)
+            for alias in aliases or ():
+                record = inputs.get(key_for(alias, plain))
+                if record is not None:
+                    break
+        if record is None:
+            if intercept.run_intercepted_when_missing:
+                return PASS_THROUGH
+            if intercept.value_when_missing is not UNSET:  # falsy values count (playback ignored them: a bug)
+                missing = intercept.value_when_missing
+                return Answered(missing(*args, **kwargs) if callable(missing) else missing)
+            raise RecordingKeyError("input", key, inputs, self.dvd.id)
+        if record.exception is not None:
+            raise ReplayedException(record.exception.type_name, record.exception.message)
+        return Answered(intercept.restored_input(record.value, args, kwargs))
+
+    def output_call(
+        self, intercept: OutputIntercept, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> InterceptedCall:
+        """Capture the call's arguments; answer with the recorded result (or raise the recorded exception)."""
+        key = self.next_output_key(intercept.alias)
+        self.add_playback_output(Output(key, intercept.arguments(key, args, kwargs)))
+        record = self._recorded_outputs.get(key)
+        if record is None:
+            if intercept.fail_on_no_recorded_result:
+                raise RecordingKeyError("output", key, self._recorded_outputs, self.dvd.id)
+            return Answered(None)
+        if record.exception is not None:
+            raise ReplayedException(record.exception.type_name, record.exception.message)
+        return Answered(intercept.restored(record.result))
+
+    def operation_call(self, converter: cattrs.Converter) -> InterceptedCall:
+        """The replayed operation runs and its result is captured; operations nested in it just run."""
+        if inside_operation.get():
+            return PASS_THROUGH
+        return _ReplayedOperation(self, converter)
+
+    def add_playback_output(self, output: Output) -> None:
+        """Keep what the replay produced, in call order."""
+        with self._lock:
+            self.playback_outputs.append(output)
+
+    # -- the replay -----------------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
-        http = HttpActivation(self.handler)
+        """Put this session in charge of the block; an exception in it is kept in `error`, not raised."""
+        http = HttpActivation(self.http_handler)
         http.start()
         tokens = (
-            current_operation.set(self.session),
+            current_operation.set(self),
             # A replay started from inside an intercepted call or an operation is a fresh start.
             inside_interception.set(False),
             inside_operation.set(False),
         )
-        self.started = time.perf_counter()
+        started = time.perf_counter()
         try:
             yield
         except Exception as error:  # the operation's own, or ours (a missing input): reported, not raised
             self.error = exception_info(error)
         finally:
-            self.duration = time.perf_counter() - self.started
+            self.duration = time.perf_counter() - started
             inside_operation.reset(tokens[2])
             inside_interception.reset(tokens[1])
             current_operation.reset(tokens[0])
             http.stop()
-            self.handler.finish()
+            self.http_handler.finish()
 
     def result(self) -> Playback:
+        """The recorded and the replayed outputs side by side, with durations and request differences."""
         recorded: list[Output] = []
         operation: Output | None = None
         recorded_error: ExceptionInfo | None = None
@@ -108,20 +190,40 @@ class _Replay:
         return Playback(
             recording_id=self.recording_id,
             recorded_outputs=recorded,
-            playback_outputs=list(self.session.playback_outputs),
+            playback_outputs=list(self.playback_outputs),
             recorded_duration=float(self.dvd.metadata.get("duration", 0.0)),
             playback_duration=self.duration,
             original_recording=self.dvd,
             recorded_error=recorded_error,
             playback_error=self.error,
             unplayed_requests=tuple(interaction.request for interaction in self.dvd.unplayed_interactions),
-            unmatched_requests=tuple(self.handler.unmatched),
+            unmatched_requests=tuple(self.http_handler.unmatched),
         )
 
 
-def play(recorder: Recorder, recording_id: str, playback_function: Callable[[DVD], Any]) -> Playback:
+class _ReplayedOperation(InterceptedCall):
+    """The replayed operation's call: its result (or exception) becomes the playback output ``operation``."""
+
+    __slots__ = ("converter", "session")
+
+    def __init__(self, session: ReplaySession, converter: cattrs.Converter) -> None:
+        self.session = session
+        self.converter = converter
+
+    def returned(self, value: Any) -> None:
+        try:
+            plain = to_plain(self.converter, value, OPERATION_OUTPUT)
+        except Exception:  # compare what we can: the live value
+            plain = value
+        self.session.add_playback_output(Output(OPERATION_OUTPUT, plain))
+
+    def raised(self, error: BaseException) -> None:
+        self.session.add_playback_output(Output(OPERATION_OUTPUT, exception_value(exception_info(error))))
+
+
+def play(core: RecorderCore, recording_id: str, playback_function: Callable[[DVD], Any]) -> Playback:
     """Replay *recording_id* by running *playback_function(dvd)*; see `Recorder.play`."""
-    replay = _Replay(recorder, recording_id)
+    replay = ReplaySession(core, recording_id)
     outcome: Any = None
     with replay.active():
         outcome = playback_function(replay.dvd)
@@ -136,10 +238,10 @@ def play(recorder: Recorder, recording_id: str, playback_function: Callable[[DVD
 
 
 async def aplay(
-    recorder: Recorder, recording_id: str, playback_function: Callable[[DVD], Awaitable[Any]]
+    core: RecorderCore, recording_id: str, playback_function: Callable[[DVD], Awaitable[Any]]
 ) -> Playback:
     """Replay *recording_id* by awaiting *playback_function(dvd)*; see `Recorder.aplay`."""
-    replay = _Replay(recorder, recording_id)
+    replay = ReplaySession(core, recording_id)
     with replay.active():
         await playback_function(replay.dvd)
     return replay.result()
