@@ -10,24 +10,25 @@ if _TYPE_CHECKING:
     from ._errors import (
         ConfigurationError,
         DVDFormatError,
+        MissingDependencyError,
         NetworkBlockedError,
         PlaybackDVDError,
-        ReplayedException,
-        UnmatchedRequestError,
-        UnsupportedSchemaVersion,
-    )
-    from ._models import ExceptionInfo, Interaction, Output, Playback, Request, Response
-    from .cassettes import Cassette, LocalCassette, MemoryCassette, RecordingNotFound
-    from .cassettes._cached_s3 import CachedS3Cassette
-    from .cassettes._s3 import S3Cassette
-    from .cassettes._s3_errors import (
-        MissingDependencyError,
         ReadOnlyCassetteError,
+        RecordingKeyError,
+        RecordingNotFound,
+        ReplayedException,
         S3AccessDenied,
         S3BucketNotFound,
         S3Error,
         S3Throttled,
+        UnmatchedRequestError,
+        UnstorableValueError,
+        UnsupportedSchemaVersion,
     )
+    from ._models import ExceptionInfo, Interaction, Output, Playback, Request, Response
+    from .cassettes import Cassette, LocalCassette, MemoryCassette
+    from .cassettes._cached_s3 import CachedS3Cassette
+    from .cassettes._s3 import S3Cassette
     from .compare import (
         ComparatorResult,
         CompareExecutionConfig,
@@ -44,10 +45,8 @@ if _TYPE_CHECKING:
     from .dvd._dvd import DVD, RecordMode
     from .dvd._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
     from .http._use_dvd import use_dvd
-    from .recorder._operation import RecordingKeyError
     from .recorder._recorder import Recorder, TapeRecorder
     from .recorder._saving import RecorderStats
-    from .recorder._values import UnstorableValueError
 
     __version__: str
 
@@ -74,31 +73,31 @@ _WHERE: dict[str, str] = {
     "Interaction": "._models",
     "LocalCassette": ".cassettes",
     "MemoryCassette": ".cassettes",
-    "MissingDependencyError": ".cassettes._s3_errors",
+    "MissingDependencyError": "._errors",
     "NetworkBlockedError": "._errors",
     "Output": "._models",
     "Playback": "._models",
     "PlaybackDVDError": "._errors",
     "PlaybackStudio": ".compare",
-    "ReadOnlyCassetteError": ".cassettes._s3_errors",
+    "ReadOnlyCassetteError": "._errors",
     "RecordMode": ".dvd._dvd",
     "Recorder": ".recorder._recorder",
     "RecorderStats": ".recorder._saving",
-    "RecordingKeyError": ".recorder._operation",
+    "RecordingKeyError": "._errors",
     "RecordingLookupProperties": ".compare",
-    "RecordingNotFound": ".cassettes",
+    "RecordingNotFound": "._errors",
     "ReplayedException": "._errors",
     "Request": "._models",
     "Response": "._models",
-    "S3AccessDenied": ".cassettes._s3_errors",
-    "S3BucketNotFound": ".cassettes._s3_errors",
+    "S3AccessDenied": "._errors",
+    "S3BucketNotFound": "._errors",
     "S3Cassette": ".cassettes._s3",
-    "S3Error": ".cassettes._s3_errors",
-    "S3Throttled": ".cassettes._s3_errors",
+    "S3Error": "._errors",
+    "S3Throttled": "._errors",
     "StructuralComparator": ".compare",
     "TapeRecorder": ".recorder._recorder",
     "UnmatchedRequestError": "._errors",
-    "UnstorableValueError": ".recorder._values",
+    "UnstorableValueError": "._errors",
     "UnsupportedSchemaVersion": "._errors",
     "register_matcher": ".dvd._matching",
     "unregister_matcher": ".dvd._matching",

@@ -14,13 +14,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .._errors import DVDFormatError
+from .._errors import ConfigurationError, DVDFormatError, ReadOnlyCassetteError
 from .._models import DVDDocument
 from ..formats._files import atomic_write
 from ..formats._serialization import loads
 from ._closing import ClosedOnExit
 from ._s3 import S3Cassette
-from ._s3_errors import ReadOnlyCassetteError
 
 logger = logging.getLogger("playback_dvd.cassettes")
 
@@ -61,7 +60,7 @@ class CachedS3Cassette(ClosedOnExit):
         listing_ttl_seconds: How long the ids found by a search are reused (0: never).
 
     Raises:
-        ValueError: Options for a new S3Cassette given with a ready one, or a negative size or TTL.
+        ConfigurationError: Options for a new S3Cassette given with a ready one, or a negative size or TTL.
     """
 
     def __init__(
@@ -78,7 +77,7 @@ class CachedS3Cassette(ClosedOnExit):
     ) -> None:
         if isinstance(source, S3Cassette):
             if key_prefix or client is not None or endpoint_url or region:
-                raise ValueError(
+                raise ConfigurationError(
                     "key_prefix, client, endpoint_url and region go with a bucket name, not a cassette"
                 )
             self.s3, self._owns_s3 = source, False
@@ -88,9 +87,9 @@ class CachedS3Cassette(ClosedOnExit):
             )
             self._owns_s3 = True
         if max_size_bytes is not None and max_size_bytes < 0:
-            raise ValueError(f"max_size_bytes must be positive, not {max_size_bytes}")
+            raise ConfigurationError(f"max_size_bytes must be positive, not {max_size_bytes}")
         if listing_ttl_seconds < 0:
-            raise ValueError(f"listing_ttl_seconds must be positive, not {listing_ttl_seconds}")
+            raise ConfigurationError(f"listing_ttl_seconds must be positive, not {listing_ttl_seconds}")
         root = Path(local_path) if local_path is not None else default_cache_directory()
         self.directory = root / _digest(self.s3.bucket, self.s3.layout.prefix)[:32]
         """Where this bucket and prefix are cached."""
@@ -275,4 +274,4 @@ def _tagged(value: Any) -> Any:
 def _search_value(value: Any) -> str:
     if isinstance(value, (date, datetime)):  # date bounds mean midnight UTC, as in every cassette
         return f"{type(value).__name__}:{value.isoformat()}"
-    raise TypeError(f"a metadata filter value must be plain data, not {type(value).__name__}")
+    raise ConfigurationError(f"a metadata filter value must be plain data, not {type(value).__name__}")

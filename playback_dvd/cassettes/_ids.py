@@ -8,8 +8,8 @@ from datetime import date, datetime, timezone
 
 import attrs
 
+from .._errors import RecordingNotFound
 from .._models import DVDDocument
-from ._protocol import RecordingNotFound
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _ID = re.compile(r"^(?P<category>[A-Za-z0-9_.-]+)/(?P<day>\d{4}-\d{2}-\d{2})/(?P<unique>[0-9a-f]{32})$")

@@ -24,7 +24,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from .._errors import DVDFormatError
+from .._errors import DVDFormatError, RecordingNotFound
 from .._models import DVDDocument
 from ..formats._files import atomic_write, read_bytes_or_none, read_document
 from ..formats._serialization import dumps
@@ -37,7 +37,6 @@ from ._ids import (
     recording_id_parts_or_not_found,
     safe_category,
 )
-from ._protocol import RecordingNotFound
 from ._search import (
     as_utc,
     check_limit,

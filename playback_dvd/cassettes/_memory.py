@@ -10,6 +10,7 @@ from typing import Any
 
 import msgpack
 
+from .._errors import RecordingNotFound
 from .._models import DVDDocument
 from ..formats._serialization import dumps_binary, loads_binary
 from ._closing import ClosedOnExit
@@ -20,7 +21,6 @@ from ._ids import (
     recording_id_parts_or_not_found,
     safe_category,
 )
-from ._protocol import RecordingNotFound
 from ._search import check_limit, in_window, metadata_matches, recorded_at_of
 
 _WHERE = "the memory cassette"

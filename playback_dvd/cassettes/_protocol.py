@@ -6,25 +6,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from .._errors import PlaybackDVDError
 from .._models import DVDDocument
-
-
-class RecordingNotFound(PlaybackDVDError, KeyError):
-    """No recording has this id in this cassette.
-
-    Attributes:
-        recording_id: The id that was asked for.
-    """
-
-    def __init__(self, recording_id: str, where: str = "") -> None:
-        super().__init__(recording_id)
-        self.recording_id = recording_id
-        self.where = where
-
-    def __str__(self) -> str:
-        where = f" in {self.where}" if self.where else ""
-        return f"no recording with id {self.recording_id!r}{where}"
 
 
 @runtime_checkable

@@ -16,7 +16,13 @@ from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from .._errors import ConfigurationError
+from .._errors import (
+    ConfigurationError,
+    MissingDependencyError,
+    ReadOnlyCassetteError,
+    RecordingNotFound,
+    S3Error,
+)
 from .._models import DVDDocument
 from ..formats._serialization import dumps, loads
 from ._closing import ClosedOnExit
@@ -26,8 +32,7 @@ from ._ids import (
     parse_recording_id,
     recording_id_parts_or_not_found,
 )
-from ._protocol import RecordingNotFound
-from ._s3_errors import NOT_FOUND_CODES, MissingDependencyError, ReadOnlyCassetteError, S3Error, error_from
+from ._s3_errors import NOT_FOUND_CODES, error_from
 from ._s3_layout import (
     EXTERNAL,
     IndexEntry,
@@ -85,7 +90,8 @@ class S3Cassette(ClosedOnExit):
             nothing in the bucket.
 
     Raises:
-        ValueError: An empty bucket name, a key prefix with an empty segment, or transient with read_only.
+        ConfigurationError: An empty bucket name, a key prefix with an empty segment, or transient with
+            read_only.
     """
 
     def __init__(
@@ -102,9 +108,11 @@ class S3Cassette(ClosedOnExit):
         sampling_calculator: SamplingCalculator | None = None,
     ) -> None:
         if not bucket:
-            raise ValueError("S3Cassette needs a bucket name")
+            raise ConfigurationError("S3Cassette needs a bucket name")
         if transient and read_only:
-            raise ValueError("a transient S3Cassette deletes what it wrote, so it cannot be read_only")
+            raise ConfigurationError(
+                "a transient S3Cassette deletes what it wrote, so it cannot be read_only"
+            )
         self.bucket = bucket
         self.layout = S3Layout(normalize_prefix(key_prefix))
         self.read_only = read_only
@@ -161,7 +169,7 @@ class S3Cassette(ClosedOnExit):
             kind = EXTERNAL
             index_key = self.layout.index_key(parts, stamp, recorded_at, EXTERNAL, "")
             if index_key is None:
-                raise ValueError(f"the key prefix {self.layout.prefix!r} is too long for S3 keys")
+                raise ConfigurationError(f"the key prefix {self.layout.prefix!r} is too long for S3 keys")
         dvd_key = self.layout.dvd_key(parts)
         extra: dict[str, Any] = {}
         threshold = self.infrequent_access_kb_threshold
@@ -275,7 +283,7 @@ class S3Cassette(ClosedOnExit):
         metadata (else the id's day).
 
         Raises:
-            ValueError: *limit* is negative.
+            ConfigurationError: *limit* is negative.
             S3Error: S3 refused (raised while iterating).
         """
         check_limit(limit)  # here, not in the generator: a bad limit fails at the call, not at first next()

@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from .._errors import ConfigurationError
 from ._ids import RecordingIdParts, parse_recording_id, safe_category
 from ._search import as_utc
 
@@ -46,13 +47,13 @@ def normalize_prefix(key_prefix: str) -> str:
     """The key prefix as stored: no leading or trailing ``/``, ``/``-terminated when not empty.
 
     Raises:
-        ValueError: The prefix has an empty segment (``a//b``): some S3 servers collapse ``//``.
+        ConfigurationError: The prefix has an empty segment (``a//b``): some S3 servers collapse ``//``.
     """
     stripped = key_prefix.strip("/")
     if not stripped:
         return ""
     if any(not segment for segment in stripped.split("/")):
-        raise ValueError(f"key_prefix {key_prefix!r} has an empty segment ('//'); use single slashes")
+        raise ConfigurationError(f"key_prefix {key_prefix!r} has an empty segment ('//'); use single slashes")
     return stripped + "/"
 
 

@@ -106,10 +106,10 @@ def check_limit(limit: int | None) -> None:
     """Refuse a search limit that is not None or a non-negative int.
 
     Raises:
-        ValueError: *limit* is negative or not an int.
+        ConfigurationError: *limit* is negative or not an int.
     """
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise ValueError(f"limit must be None or a non-negative int, not {limit!r}")
+        raise ConfigurationError(f"limit must be None or a non-negative int, not {limit!r}")
 
 
 def recorded_at_of(metadata: Mapping[str, Any], id_parts: RecordingIdParts | None) -> datetime:

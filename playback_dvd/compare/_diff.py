@@ -12,6 +12,8 @@ from typing import Any
 
 import attrs
 
+from .._errors import ConfigurationError
+
 #: Key names that often change between runs without meaning anything; pass them as ``ignore_keys``.
 VOLATILE_KEYS: tuple[str, ...] = (
     "*_at",
@@ -135,16 +137,18 @@ def parse_path_pattern(pattern: str) -> tuple[object, ...]:
     Key segments may hold shell-style wildcards (``$.*_at``); quoted keys (``$["a b"]``) are taken as is.
 
     Raises:
-        ValueError: The pattern does not start with ``$`` or has a malformed segment.
+        ConfigurationError: The pattern does not start with ``$`` or has a malformed segment.
     """
     if not pattern.startswith("$"):
-        raise ValueError(f"path pattern {pattern!r} must start with '$' (e.g. '$.items[*].updated_at')")
+        raise ConfigurationError(
+            f"path pattern {pattern!r} must start with '$' (e.g. '$.items[*].updated_at')"
+        )
     segments: list[object] = []
     position = 1
     while position < len(pattern):
         match = _PATTERN_TOKEN.match(pattern, position)
         if match is None:
-            raise ValueError(f"path pattern {pattern!r}: cannot read {pattern[position:]!r}")
+            raise ConfigurationError(f"path pattern {pattern!r}: cannot read {pattern[position:]!r}")
         key, bracket = match.groups()
         if key is not None:
             segments.append(key)
@@ -203,11 +207,11 @@ class DiffOptions:
     ) -> DiffOptions:
         """Options from user-facing arguments (path patterns as text; checked here, once)."""
         if isinstance(ignore_paths, str) or isinstance(ignore_keys, str):
-            raise TypeError("ignore_paths and ignore_keys take a list of strings, not one string")
+            raise ConfigurationError("ignore_paths and ignore_keys take a list of strings, not one string")
         if float_abs_tolerance < 0 or float_rel_tolerance < 0:
-            raise ValueError("float tolerances must be >= 0")
+            raise ConfigurationError("float tolerances must be >= 0")
         if max_differences < 1 or max_value_chars < 1:
-            raise ValueError("max_differences and max_value_chars must be >= 1")
+            raise ConfigurationError("max_differences and max_value_chars must be >= 1")
         unordered: bool | tuple[tuple[object, ...], ...]
         if isinstance(unordered_lists, bool):
             unordered = unordered_lists

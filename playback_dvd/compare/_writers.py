@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .._errors import ConfigurationError
 from ..formats._files import atomic_write
 from ._diff import StructuralDiff, shorten
 from ._report import ComparisonReport
@@ -287,12 +288,14 @@ def render_report(report: ComparisonReport, format: str = "text") -> str:  # the
     """The report as text in *format* (``text``, ``json``, ``junit`` or ``html``).
 
     Raises:
-        ValueError: Unknown format.
+        ConfigurationError: Unknown format.
     """
     try:
         renderer = RENDERERS[format]
     except KeyError:
-        raise ValueError(f"unknown report format {format!r}; choose one of {', '.join(FORMATS)}") from None
+        raise ConfigurationError(
+            f"unknown report format {format!r}; choose one of {', '.join(FORMATS)}"
+        ) from None
     return renderer(report)
 
 

@@ -13,6 +13,8 @@ import inspect
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, Protocol
 
+from .._errors import ConfigurationError
+
 
 class CallHandler(Protocol):
     """Runs one call of a decorated function: pass it through, record it, or replay it.
@@ -37,14 +39,14 @@ def decorate(target: Any, make_handler: HandlerFactory, what: str) -> Any:
     """Wrap *target* (a function, ``classmethod`` or ``staticmethod``) so its calls go through a handler.
 
     Raises:
-        TypeError: *target* is not callable, or is a generator function (*what* names the decorator).
+        ConfigurationError: *target* is not callable, or is a generator function (*what* names the decorator).
     """
     if isinstance(target, classmethod):
         return classmethod(_wrap(target.__func__, make_handler(target.__func__, True), what))
     if isinstance(target, staticmethod):
         return staticmethod(_wrap(target.__func__, make_handler(target.__func__, False), what))
     if not callable(target):
-        raise TypeError(f"{what} decorates functions and methods, not {type(target).__name__}")
+        raise ConfigurationError(f"{what} decorates functions and methods, not {type(target).__name__}")
     return _wrap(target, make_handler(target, False), what)
 
 
@@ -60,7 +62,7 @@ def _wrap(function: Callable[..., Any], handler: CallHandler, what: str) -> Call
     if inspect.isgeneratorfunction(function) or inspect.isasyncgenfunction(function):
         # Intercepts stand for one value, not a stream; and an async generator's steps run in the
         # consumer's context, where no session of its own can be kept. Decorate a function returning a list.
-        raise TypeError(
+        raise ConfigurationError(
             f"{what} cannot decorate the generator function {function.__qualname__}: decorate a function "
             "that returns the items (a list) instead"
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 import cattrs
 
+from .._errors import ConfigurationError
 from ._values import to_plain
 
 _SELF_NAMES = ("self", "cls")
@@ -56,7 +57,7 @@ class CallShape:
         if self.capture is not None:
             unknown = [name for name in self.capture if name not in parameters]
             if unknown:
-                raise TypeError(
+                raise ConfigurationError(
                     f"capture_args names {unknown} are not parameters of {function.__qualname__}"
                     f"{self.signature}"
                 )

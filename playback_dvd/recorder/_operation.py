@@ -9,13 +9,10 @@ operation joins it only when started through ``contextvars.copy_context().run`` 
 from __future__ import annotations
 
 import abc
-import difflib
 import threading
-from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from .._errors import PlaybackDVDError
 from ..dvd._dvd import DVD
 
 if TYPE_CHECKING:
@@ -25,41 +22,6 @@ if TYPE_CHECKING:
 
 #: The output key of an operation's own result.
 OPERATION_OUTPUT = "operation"
-
-
-class RecordingKeyError(PlaybackDVDError, LookupError):
-    """A replayed call asked for a recorded value the recording does not have.
-
-    Attributes:
-        key: The key that was asked for (an input key, or an output key ``"{alias} #{n}"``).
-        recorded_keys: The keys the recording has, closest to *key* first.
-        recording_id: The replayed recording.
-    """
-
-    def __init__(self, kind: str, key: str, recorded_keys: Iterable[str], recording_id: str | None) -> None:
-        self.key = key
-        self.recording_id = recording_id
-        self.recorded_keys = closest_first(key, recorded_keys)
-        shown = "\n".join(f"  {recorded}" for recorded in self.recorded_keys[:5]) or "  (none)"
-        more = len(self.recorded_keys) - 5
-        super().__init__(
-            f"recording {recording_id} has no {kind} {key!r}.\nRecorded {kind}s, closest first:\n{shown}"
-            + (f"\n  ... and {more} more" if more > 0 else "")
-        )
-
-    def __str__(self) -> str:  # KeyError-style quoting would hide the newlines
-        return str(self.args[0])
-
-
-def closest_first(key: str, keys: Iterable[str]) -> list[str]:
-    """*keys* sorted by similarity to *key*, most similar first (same alias first of all)."""
-    alias = key.split(" ", 1)[0]
-
-    def score(candidate: str) -> tuple[bool, float]:
-        same_alias = candidate.split(" ", 1)[0] == alias
-        return (not same_alias, -difflib.SequenceMatcher(None, key, candidate, autojunk=False).ratio())
-
-    return sorted(keys, key=score)
 
 
 class InterceptedCall:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .._errors import ConfigurationError, ReplayedException, UnmatchedRequestError
+from .._errors import ConfigurationError, RecordingKeyError, ReplayedException, UnmatchedRequestError
 from .._models import ExceptionInfo, Output, Playback, Request, exception_info
 from ..dvd._dvd import DVD, RecordMode
 from ..http._activation import HttpActivation
@@ -28,7 +28,6 @@ from ._operation import (
     Answered,
     InterceptedCall,
     OperationSession,
-    RecordingKeyError,
     current_operation,
     inside_interception,
     inside_operation,

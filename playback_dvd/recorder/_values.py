@@ -24,31 +24,11 @@ from typing import Any
 import attrs
 import cattrs
 
-from .._errors import PlaybackDVDError
+from .._errors import UnstorableValueError
 from .._models import ExceptionInfo
 
 _SCALARS = (str, int, float, bool, type(None))
 _BYTES_KEY = "__bytes__"
-
-
-class UnstorableValueError(PlaybackDVDError, TypeError):
-    """A value of an intercepted call could not be turned into data a DVD can store.
-
-    Attributes:
-        alias: The intercepted alias (or ``"operation"``) whose value it was.
-        path: Where in the value the unstorable part sits (``"$"`` is the value itself).
-        type_name: The type that could not be stored.
-    """
-
-    def __init__(self, alias: str, path: str, type_name: str) -> None:
-        super().__init__(
-            f"cannot record the value of {alias!r}: {type_name} at {path} is not storable data. Register a "
-            f"hook with recorder.converter.register_unstructure_hook({type_name}, ...) (and a structure hook "
-            "for the replay), or give the intercept a data_handler"
-        )
-        self.alias = alias
-        self.path = path
-        self.type_name = type_name
 
 
 def make_value_converter() -> cattrs.Converter:

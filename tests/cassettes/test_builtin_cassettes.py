@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from playback_dvd import ConfigurationError
 from playback_dvd._models import DVDDocument
 from playback_dvd.cassettes import new_recording_id
 
@@ -54,12 +55,12 @@ def writable(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
 
 
 def test_a_negative_limit_is_refused_at_the_call(writable: Any) -> None:
-    with pytest.raises(ValueError, match="limit must be"):
+    with pytest.raises(ConfigurationError, match="limit must be"):
         writable.iter_recording_ids(CATEGORY, limit=-1)
 
 
 def test_a_negative_limit_is_refused_by_the_metadata_search_too(builtin: Any) -> None:
-    with pytest.raises(ValueError, match="limit must be"):
+    with pytest.raises(ConfigurationError, match="limit must be"):
         builtin.iter_recordings_metadata(CATEGORY, limit=-1)
 
 

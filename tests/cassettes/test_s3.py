@@ -7,14 +7,17 @@ from typing import Any
 
 import pytest
 
-from playback_dvd import PlaybackDVDError, S3Cassette
-from playback_dvd._errors import ConfigurationError, DVDFormatError
-from playback_dvd.cassettes import RecordingNotFound, parse_recording_id
-from playback_dvd.cassettes._s3_errors import (
+from playback_dvd import (
+    ConfigurationError,
+    DVDFormatError,
+    PlaybackDVDError,
     ReadOnlyCassetteError,
+    RecordingNotFound,
     S3AccessDenied,
     S3BucketNotFound,
+    S3Cassette,
 )
+from playback_dvd.cassettes import parse_recording_id
 from playback_dvd.formats._serialization import BINARY_MAGIC
 
 from .._s3_servers import S3Server
@@ -144,7 +147,7 @@ def test_prefixes_keep_cassettes_in_one_bucket_apart(s3_client: Any, s3_bucket: 
 
 
 def test_key_prefix_with_an_empty_segment_is_refused() -> None:
-    with pytest.raises(ValueError, match="empty segment"):
+    with pytest.raises(ConfigurationError, match="empty segment"):
         S3Cassette("bucket", "a//b", client=object())
 
 
@@ -235,7 +238,7 @@ def test_transient_cassette_deletes_what_it_wrote_on_close_and_nothing_else(
 
 
 def test_transient_and_read_only_together_are_refused() -> None:
-    with pytest.raises(ValueError, match="transient"):
+    with pytest.raises(ConfigurationError, match="transient"):
         S3Cassette("bucket", client=object(), transient=True, read_only=True)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from playback_dvd import CachedS3Cassette, ReadOnlyCassetteError, S3Cassette
+from playback_dvd import CachedS3Cassette, ConfigurationError, ReadOnlyCassetteError, S3Cassette
 from playback_dvd._models import DVDDocument
 from playback_dvd.cassettes import RecordingNotFound
 from playback_dvd.cassettes._cached_s3 import default_cache_directory
@@ -192,7 +192,7 @@ def test_cache_made_from_a_bucket_name_is_read_only(s3_client: Any, s3_bucket: s
 
 
 def test_cassette_options_with_a_ready_cassette_are_refused(store: S3Cassette) -> None:
-    with pytest.raises(ValueError, match="bucket name"):
+    with pytest.raises(ConfigurationError, match="bucket name"):
         CachedS3Cassette(store, "prefix")
 
 

@@ -9,14 +9,15 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
-from playback_dvd import PlaybackDVDError, S3Cassette
-from playback_dvd.cassettes._s3_errors import (
+from playback_dvd import (
+    PlaybackDVDError,
     S3AccessDenied,
     S3BucketNotFound,
+    S3Cassette,
     S3Error,
     S3Throttled,
-    error_from,
 )
+from playback_dvd.cassettes._s3_errors import error_from
 
 from .._s3_servers import S3Server
 

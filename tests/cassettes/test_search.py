@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from playback_dvd import ConfigurationError
 from playback_dvd.cassettes import parse_recording_id
 from playback_dvd.cassettes._search import (
     check_limit,
@@ -51,5 +52,5 @@ def test_a_day_meets_a_window_when_some_moment_of_it_is_inside(
 
 @pytest.mark.parametrize("limit", [-1, 1.5, True, "3"])
 def test_a_limit_must_be_a_non_negative_int(limit: object) -> None:
-    with pytest.raises(ValueError, match="limit must be"):
+    with pytest.raises(ConfigurationError, match="limit must be"):
         check_limit(limit)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ import dataclasses
 import attrs
 import pytest
 
+from playback_dvd import ConfigurationError
 from playback_dvd.compare import DifferenceKind, StructuralComparator, structural_diff
 from playback_dvd.compare._diff import DiffOptions, format_path, parse_path_pattern
 
@@ -112,9 +113,9 @@ def test_ignore_keys_apply_at_any_depth():
 
 
 def test_a_malformed_path_pattern_is_refused_with_its_text():
-    with pytest.raises(ValueError, match=r"must start with '\$'"):
+    with pytest.raises(ConfigurationError, match=r"must start with '\$'"):
         parse_path_pattern("items[*]")
-    with pytest.raises(ValueError, match="cannot read"):
+    with pytest.raises(ConfigurationError, match="cannot read"):
         parse_path_pattern("$.items[x]")
 
 
@@ -191,5 +192,5 @@ def test_the_comparator_says_different_naming_the_first_change_and_the_count():
 
 
 def test_the_comparator_refuses_a_single_string_of_ignore_keys():
-    with pytest.raises(TypeError, match="list of strings"):
+    with pytest.raises(ConfigurationError, match="list of strings"):
         StructuralComparator(ignore_keys="id")

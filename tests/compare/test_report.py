@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
+from playback_dvd import ConfigurationError
 from playback_dvd.compare import ComparisonReport, Equalizer, render_report, write_report
 
 from ._players import scenario_id, scenario_player
@@ -101,7 +102,7 @@ def test_the_html_report_escapes_recorded_values(report):
 
 
 def test_an_unknown_format_is_refused_with_the_choices(report):
-    with pytest.raises(ValueError, match="text, json, junit, html"):
+    with pytest.raises(ConfigurationError, match="text, json, junit, html"):
         render_report(report, "yaml")
 
 

@@ -12,7 +12,7 @@ import attrs
 import httpx
 import pytest
 
-from playback_dvd import Cassette, Recorder
+from playback_dvd import Cassette, ConfigurationError, Recorder
 
 from .._server import LocalServer
 from .conftest import only_recording, stored_count
@@ -110,7 +110,7 @@ def test_capture_args_chooses_the_key_arguments_by_name_or_object(recorder: Reco
 
 
 def test_capture_args_naming_an_unknown_parameter_is_refused(recorder: Recorder) -> None:
-    with pytest.raises(TypeError, match="usr"):
+    with pytest.raises(ConfigurationError, match="usr"):
 
         @recorder.intercept_input("typo", capture_args=["usr"])
         def load(user: str) -> str:

@@ -295,13 +295,13 @@ def test_a_generator_operation_replays_its_items(recorder: Recorder, server: Loc
 
 
 def test_generator_intercepts_and_async_generator_operations_are_refused(recorder: Recorder) -> None:
-    with pytest.raises(TypeError, match="generator function"):
+    with pytest.raises(ConfigurationError, match="generator function"):
 
         @recorder.intercept_input("rows")
         def rows() -> Iterator[int]:
             yield 1
 
-    with pytest.raises(TypeError, match="generator function"):
+    with pytest.raises(ConfigurationError, match="generator function"):
 
         @recorder.operation()
         async def arows() -> AsyncIterator[int]:
