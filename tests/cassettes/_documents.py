@@ -6,7 +6,7 @@ import os
 from datetime import datetime, timezone
 from typing import Any
 
-from playback_dvd._models import DVDDocument, InputRecord, Interaction, OutputRecord, Request, Response
+from playback_dvd import DVDDocument, InputRecord, Interaction, OutputRecord, Request, Response
 from playback_dvd.cassettes import new_recording_id
 
 

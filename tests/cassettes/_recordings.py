@@ -6,15 +6,7 @@ import gzip
 from datetime import datetime, timezone
 from typing import Any
 
-from playback_dvd._models import (
-    DVDDocument,
-    ExceptionInfo,
-    InputRecord,
-    Interaction,
-    OutputRecord,
-    Request,
-    Response,
-)
+from playback_dvd import DVDDocument, ExceptionInfo, InputRecord, Interaction, OutputRecord, Request, Response
 from playback_dvd.cassettes import Cassette, new_recording_id
 
 CATEGORY = "Checkout"

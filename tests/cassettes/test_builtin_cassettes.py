@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from playback_dvd import ConfigurationError
-from playback_dvd._models import DVDDocument
+from playback_dvd import ConfigurationError, DVDDocument
 from playback_dvd.cassettes import new_recording_id
 
 from ._recordings import CATEGORY, save_small

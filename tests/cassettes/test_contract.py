@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import playback_dvd as pd
-from playback_dvd._models import DVDDocument, ExceptionInfo, InputRecord, Interaction, OutputRecord
+from playback_dvd import DVDDocument, ExceptionInfo, InputRecord, Interaction, OutputRecord
 from playback_dvd.cassettes import new_recording_id
 
 DAY = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)

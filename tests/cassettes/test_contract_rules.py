@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from playback_dvd import ConfigurationError, RecordingNotFound
-from playback_dvd._models import DVDDocument
+from playback_dvd import ConfigurationError, DVDDocument, RecordingNotFound
 from playback_dvd.cassettes import Cassette, new_recording_id
 
 from ._recordings import CATEGORY, full_document, save_small

@@ -6,9 +6,14 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from playback_dvd._models import DVDDocument
-from playback_dvd.cassettes import check_recording_id, new_recording_id, parse_recording_id, safe_category
-from playback_dvd.cassettes._ids import check_document_for_saving
+from playback_dvd import DVDDocument
+from playback_dvd.cassettes import (
+    check_document_for_saving,
+    check_recording_id,
+    new_recording_id,
+    parse_recording_id,
+    safe_category,
+)
 
 NOON = datetime(2026, 3, 4, 12, tzinfo=timezone.utc)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import playback_dvd as pd
-from playback_dvd._models import DVDDocument
+from playback_dvd import DVDDocument
 from playback_dvd.cassettes import new_recording_id
 
 WHEN = datetime(2026, 11, 20, 8, 30, tzinfo=timezone.utc)

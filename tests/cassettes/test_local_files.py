@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from playback_dvd import DVDFormatError, LocalCassette, RecordingNotFound
-from playback_dvd._models import DVDDocument
+from playback_dvd import DVDDocument, DVDFormatError, LocalCassette, RecordingNotFound
 from playback_dvd.cassettes import new_recording_id
 from playback_dvd.formats._serialization import dumps_binary
 

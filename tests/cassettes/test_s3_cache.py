@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from playback_dvd import CachedS3Cassette, ConfigurationError, ReadOnlyCassetteError, S3Cassette
-from playback_dvd._models import DVDDocument
+from playback_dvd import CachedS3Cassette, ConfigurationError, DVDDocument, ReadOnlyCassetteError, S3Cassette
 from playback_dvd.cassettes import RecordingNotFound
 from playback_dvd.cassettes._cached_s3 import default_cache_directory
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from playback_dvd import S3Cassette
-from playback_dvd._models import DVDDocument
+from playback_dvd import DVDDocument, S3Cassette
 
 from ._documents import make_document
 from .conftest_s3 import RequestCounter

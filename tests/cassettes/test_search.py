@@ -7,11 +7,11 @@ from datetime import date, datetime, timezone
 import pytest
 
 from playback_dvd import ConfigurationError
-from playback_dvd.cassettes import parse_recording_id
-from playback_dvd.cassettes._search import (
+from playback_dvd.cassettes import (
     check_limit,
     day_inside_window,
     day_overlaps_window,
+    parse_recording_id,
     recorded_at_of,
 )
 

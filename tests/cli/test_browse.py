@@ -9,15 +9,16 @@ from datetime import datetime, timezone
 
 import pytest
 
-from playback_dvd import LocalCassette, S3Cassette
-from playback_dvd._models import (
+from playback_dvd import (
     DVDDocument,
     ExceptionInfo,
     InputRecord,
     Interaction,
+    LocalCassette,
     OutputRecord,
     Request,
     Response,
+    S3Cassette,
 )
 from playback_dvd.cassettes import new_recording_id
 

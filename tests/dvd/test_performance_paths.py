@@ -11,16 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import playback_dvd as pd
-from playback_dvd._models import Interaction, Request, Response
-from playback_dvd.dvd._dvd import DVD
-from playback_dvd.dvd._matching import (
-    DEFAULT_MATCH_ON,
-    MatchPlan,
-    RequestView,
-    _query_pairs,
-    resolve_matchers,
-    split_url,
-)
+from playback_dvd import DEFAULT_MATCH_ON, DVD, Interaction, Request, Response
+from playback_dvd.dvd._matching import MatchPlan, RequestView, _query_pairs, resolve_matchers, split_url
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import playback_dvd as pd
-from playback_dvd._models import DVDDocument
+from playback_dvd import DVDDocument
 from playback_dvd._options import resolve_options
 from playback_dvd.formats._files import read_document
 

@@ -13,12 +13,11 @@ import pytest
 import zstandard
 
 import playback_dvd as pd
+from playback_dvd import DVD
 from playback_dvd._options import resolve_options
-from playback_dvd.dvd._dvd import DVD
 from playback_dvd.filters._body_filters import decode_response_body
-from playback_dvd.http import _patching
+from playback_dvd.http import DVDHttpHandler, _patching
 from playback_dvd.http._active import http_handler_active
-from playback_dvd.http._handler import DVDHttpHandler
 
 from .._server import LocalServer
 

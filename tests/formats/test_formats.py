@@ -10,15 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import playback_dvd as pd
-from playback_dvd._models import (
-    DVDDocument,
-    ExceptionInfo,
-    InputRecord,
-    Interaction,
-    OutputRecord,
-    Request,
-    Response,
-)
+from playback_dvd import DVDDocument, ExceptionInfo, InputRecord, Interaction, OutputRecord, Request, Response
 from playback_dvd.formats import _files, _serialization
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)

@@ -12,8 +12,8 @@ import pytest
 import vcr
 
 import playback_dvd as pd
+from playback_dvd.formats import loads
 from playback_dvd.formats._files import read_document
-from playback_dvd.formats._serialization import loads
 
 from .._server import LocalServer
 

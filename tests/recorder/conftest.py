@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from playback_dvd import Cassette, LocalCassette, MemoryCassette, Recorder
-from playback_dvd._models import DVDDocument
+from playback_dvd import Cassette, DVDDocument, LocalCassette, MemoryCassette, Recorder
 
 
 @pytest.fixture(params=["memory", "local"])

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from playback_dvd import MemoryCassette, Recorder, RecorderStats
-from playback_dvd._models import DVDDocument
+from playback_dvd import DVDDocument, MemoryCassette, Recorder, RecorderStats
 
 from .conftest import only_recording, recordings
 

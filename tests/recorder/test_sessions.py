@@ -7,8 +7,14 @@ from typing import Any
 
 import pytest
 
-from playback_dvd import MemoryCassette, Output, RecordingKeyError, ReplayedException
-from playback_dvd._models import InputRecord, OutputRecord
+from playback_dvd import (
+    InputRecord,
+    MemoryCassette,
+    Output,
+    OutputRecord,
+    RecordingKeyError,
+    ReplayedException,
+)
 from playback_dvd._options import resolve_options
 from playback_dvd.recorder._core import RecorderCore
 from playback_dvd.recorder._intercepts import UNSET, InputIntercept, OutputIntercept
