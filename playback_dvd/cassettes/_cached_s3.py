@@ -18,12 +18,13 @@ from .._errors import ConfigurationError, DVDFormatError, ReadOnlyCassetteError
 from .._models import DVDDocument
 from ..formats._files import atomic_write
 from ..formats._serialization import loads
+from ..formats._suffixes import BINARY_SUFFIX
 from ._closing import ClosedOnExit
 from ._s3 import S3Cassette
 
 logger = logging.getLogger("playback_dvd.cassettes")
 
-_SUFFIXES = (".dvd", ".meta.json")
+_SUFFIXES = (BINARY_SUFFIX, ".meta.json")
 
 
 def default_cache_directory() -> Path:
@@ -111,7 +112,7 @@ class CachedS3Cassette(ClosedOnExit):
             DVDFormatError: The object in S3 is not a readable DVD.
             S3Error: S3 refused.
         """
-        path = self._path(recording_id, ".dvd")
+        path = self._path(recording_id, BINARY_SUFFIX)
         payload = self._read(path)
         if payload is not None:
             try:

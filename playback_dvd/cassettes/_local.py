@@ -28,6 +28,7 @@ from .._errors import DVDFormatError, RecordingNotFound
 from .._models import DVDDocument
 from ..formats._files import atomic_write, read_bytes_or_none, read_document
 from ..formats._serialization import dumps
+from ..formats._suffixes import DVD_SUFFIXES, suffix_for
 from ._closing import ClosedOnExit
 from ._ids import (
     RecordingIdParts,
@@ -47,8 +48,6 @@ from ._search import (
     recorded_at_of,
 )
 
-BINARY_SUFFIX = ".dvd"
-JSON_SUFFIX = ".dvd.json"
 METADATA_SUFFIX = ".meta.json"
 _UNIQUE_METADATA_NAME = re.compile(r"^([0-9a-f]{32})\.meta\.json$")
 
@@ -69,8 +68,8 @@ class LocalCassette(ClosedOnExit):
     def __init__(self, directory: str | os.PathLike[str], *, binary: bool = True) -> None:
         self.directory = Path(directory)
         self.binary = binary
-        self._suffix = BINARY_SUFFIX if binary else JSON_SUFFIX
-        self._other_suffix = JSON_SUFFIX if binary else BINARY_SUFFIX
+        self._suffix = suffix_for(binary=binary)
+        self._other_suffix = suffix_for(binary=not binary)
 
     def __repr__(self) -> str:
         return f"LocalCassette({os.fspath(self.directory)!r}, binary={self.binary})"
@@ -192,7 +191,7 @@ class LocalCassette(ClosedOnExit):
         if parts is None:
             return
         folder = self._day_folder(parts)
-        for suffix in (METADATA_SUFFIX, BINARY_SUFFIX, JSON_SUFFIX):
+        for suffix in (METADATA_SUFFIX, *DVD_SUFFIXES):
             (folder / f"{parts.unique}{suffix}").unlink(missing_ok=True)
 
     def close(self) -> None:

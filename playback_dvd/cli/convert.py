@@ -8,6 +8,7 @@ import sys
 
 from .._errors import DVDFormatError
 from ..formats._files import read_document, write_document
+from ..formats._suffixes import is_dvd_path
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +32,7 @@ def _fail(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     """Convert ``args.source`` into ``args.destination``; 0 on success, 2 on a bad source or destination."""
     source, destination = os.fspath(args.source), os.fspath(args.destination)
-    if not destination.endswith((".dvd", ".dvd.json")):
+    if not is_dvd_path(destination):
         # Never write a vcrpy (or any other) format under a name that promises one.
         return _fail(f"{destination}: the destination must end with .dvd or .dvd.json")
     if os.path.exists(destination) and not args.force:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .._errors import DVDFormatError
 from .._models import DVDDocument
-from ._serialization import dumps, is_binary_path, loads
+from ._serialization import dumps, loads
+from ._suffixes import is_binary_path
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:

@@ -363,11 +363,6 @@ def _document_from_binary(payload: bytes, source: str) -> DVDDocument:
 # -- choosing the format ---------------------------------------------------------------------------------
 
 
-def is_binary_path(path: str) -> bool:
-    """Whether a DVD at *path* is written in the binary format (suffix ``.dvd``; anything else is JSON)."""
-    return path.endswith(".dvd")
-
-
 def dumps(document: DVDDocument, *, binary: bool) -> bytes:
     """Encode *document* in the binary or the JSON format."""
     return dumps_binary(document) if binary else dumps_json(document)

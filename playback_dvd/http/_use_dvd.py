@@ -14,7 +14,7 @@ from .._errors import ConfigurationError
 from .._models import Interaction
 from .._options import DVDOptions, ResolvedOptions, resolve_options
 from ..dvd._dvd import DVD
-from ..formats._files import read_document, write_document
+from ..filters._storage import read_dvd_file, write_dvd_file
 from ..formats._vcrpy import VcrpyDocument
 from ._activation import HttpActivation
 from ._active import HttpHandler
@@ -49,9 +49,7 @@ class DVDSession:
     ) -> None:
         self.path = path
         self.options = options
-        document = None if fresh else read_document(path)
-        if document is not None:
-            document = options.filters.restore(document)
+        document = None if fresh else read_dvd_file(path, options.filters)
         self.dvd = DVD.from_document(
             document,
             path=path,
@@ -92,7 +90,7 @@ class DVDSession:
         """Write the DVD atomically if something was recorded into it; return whether it was written."""
         if not self.dvd.dirty:
             return False
-        write_document(self.path, self.options.filters.conceal(self.dvd.to_document()))
+        write_dvd_file(self.path, self.dvd, self.options.filters)
         return True
 
 

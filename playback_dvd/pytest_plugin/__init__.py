@@ -201,9 +201,10 @@ def dvd(
     if settings.disabled:
         yield None
         return
+    from ..formats._suffixes import suffix_for
     from ._activation import TestDVD
 
-    suffix = ".dvd" if settings.binary else ".dvd.json"
+    suffix = suffix_for(binary=settings.binary)
     node = request.node
     activation = TestDVD.from_markers(
         settings,

@@ -13,7 +13,7 @@ from .._models import Interaction
 from .._options import check_option_names, resolve_options
 from ..dvd._dvd import DVD
 from ..filters._pipeline import Filters
-from ..formats._files import read_document
+from ..filters._storage import read_dvd_file
 from ..http._use_dvd import DVDSession
 from ._network import NetworkGuard
 
@@ -61,14 +61,14 @@ def _read_only_interactions(paths: Sequence[Path], filters: Filters) -> list[Int
     """The interactions of the extra DVDs, placeholders restored as for the test's own DVD."""
     interactions: list[Interaction] = []
     for path in paths:
-        document = read_document(path)
+        document = read_dvd_file(path, filters)
         if document is None:
             raise ConfigurationError(
                 f"extra DVD {path} (named in @pytest.mark.dvd) does not exist; extra DVDs are only read, "
                 "so record it first with the test that owns it, or fix the path (relative paths start "
                 "at the dvd_dir fixture)"
             )
-        interactions.extend(filters.restore(document).interactions)
+        interactions.extend(document.interactions)
     return interactions
 
 

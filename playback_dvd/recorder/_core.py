@@ -12,6 +12,7 @@ import cattrs
 from .._models import DVDDocument
 from .._options import ResolvedOptions
 from ..cassettes import Cassette
+from ..filters._storage import read_recording
 from ._saving import BackgroundSaver, Counters, save_now
 
 
@@ -77,4 +78,4 @@ class RecorderCore:
         Raises:
             RecordingNotFound: The cassette has no such recording.
         """
-        return self.options.filters.restore(self.cassette.get_recording(recording_id))
+        return read_recording(self.cassette, recording_id, self.options.filters)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .._models import InputRecord, OutputRecord, exception_info
 from ..cassettes import new_recording_id
 from ..dvd._dvd import DVD, RecordMode
+from ..filters._storage import recording_to_save
 from ..http._activation import HttpActivation
 from ..http._handler import DVDHttpHandler
 from ._operation import (
@@ -163,7 +164,7 @@ class RecordingSession(OperationSession):
             dvd.metadata.update(duration=duration, raised=error is not None)
             if core.code_version is not None:
                 dvd.metadata["code_version"] = core.code_version
-            document = core.options.filters.conceal(dvd.to_document())
+            document = recording_to_save(dvd, core.options.filters)
         except Exception:
             core.count_failure()
             logger.exception("playback_dvd: could not finish recording of %s", self.name)

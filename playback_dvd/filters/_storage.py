@@ -1,0 +1,48 @@
+"""Every DVD read or written goes through here: sensitive values hidden when stored, put back when loaded.
+
+`filter_sensitive_data` keeps real values in memory and placeholders on disk. Each place that loads or saves
+a DVD used to call ``filters.conceal`` / ``filters.restore`` itself, and one (the pytest plugin's extra DVDs)
+was missed; these four functions are the only callers now.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from .._models import DVDDocument
+from ..formats._files import read_document, write_document
+from ._pipeline import Filters
+
+if TYPE_CHECKING:
+    from ..cassettes import Cassette
+    from ..dvd._dvd import DVD
+
+
+def read_dvd_file(path: str | os.PathLike[str], filters: Filters) -> DVDDocument | None:
+    """The DVD file at *path* as it is replayed (placeholders restored); None when there is no such file.
+
+    Raises:
+        DVDFormatError: The file exists but is not a readable DVD.
+    """
+    document = read_document(path)
+    return None if document is None else filters.restore(document)
+
+
+def write_dvd_file(path: str | os.PathLike[str], dvd: DVD, filters: Filters) -> None:
+    """Write *dvd* atomically to *path*, sensitive values replaced by their placeholders."""
+    write_document(path, filters.conceal(dvd.to_document()))
+
+
+def read_recording(cassette: Cassette, recording_id: str, filters: Filters) -> DVDDocument:
+    """The recording *recording_id* of *cassette* as it is replayed (placeholders restored).
+
+    Raises:
+        RecordingNotFound: The cassette has no such recording.
+    """
+    return filters.restore(cassette.get_recording(recording_id))
+
+
+def recording_to_save(dvd: DVD, filters: Filters) -> DVDDocument:
+    """*dvd* as a cassette stores it: sensitive values replaced by their placeholders."""
+    return filters.conceal(dvd.to_document())
