@@ -1,7 +1,7 @@
-"""The ContextVar that says what is being recorded or replayed right now, in this thread or task.
+"""The ContextVar of the HTTP handler that answers httpx requests right now, in this thread or task.
 
 State lives here and never on a recorder or DVD instance, so 20 threads and 200 asyncio tasks can each
-record their own operation at once. asyncio tasks inherit the session of the code that created them;
+record their own operation at once. asyncio tasks inherit the handler of the code that created them;
 plain threads start with none unless started through ``contextvars.copy_context().run``.
 """
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class HttpHandler(Protocol):
-    """Decides what happens to an httpx request made inside a session: replay it, record it, or refuse it."""
+    """Decides what happens to an httpx request made while it is in charge: replay, record, or refuse it."""
 
     def handle(
         self, request: httpx.Request, send: Callable[[httpx.Request], httpx.Response]

@@ -1,4 +1,4 @@
-"""The HTTP side of a DVD session: replay a request's recorded twin, or record the live exchange."""
+"""The HTTP handler of a DVD: replay a request's recorded twin, or record the live exchange."""
 
 from __future__ import annotations
 

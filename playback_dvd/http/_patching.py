@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from ._active import current_http_handler
-from ._transports import AsyncSessionTransport, SessionTransport
+from ._transports import AsyncHandlerTransport, HandlerTransport
 
 _lock = threading.Lock()
 _users = 0
@@ -25,10 +25,10 @@ _originals: tuple[Callable[..., Any], Callable[..., Any]] | None = None
 def _wrap_sync(original: Callable[[httpx.Client, httpx.URL], httpx.BaseTransport]) -> Callable[..., Any]:
     def _transport_for_url(self: httpx.Client, url: httpx.URL) -> httpx.BaseTransport:
         transport = original(self, url)
-        # Outside a session (another thread, or after the block) the client is left exactly as it was.
-        if current_http_handler.get() is None or isinstance(transport, SessionTransport):
+        # With no handler in charge (another thread, or after the block) the client is left exactly as it was.
+        if current_http_handler.get() is None or isinstance(transport, HandlerTransport):
             return transport
-        return SessionTransport(transport)
+        return HandlerTransport(transport)
 
     return _transport_for_url
 
@@ -38,15 +38,15 @@ def _wrap_async(
 ) -> Callable[..., Any]:
     def _transport_for_url(self: httpx.AsyncClient, url: httpx.URL) -> httpx.AsyncBaseTransport:
         transport = original(self, url)
-        if current_http_handler.get() is None or isinstance(transport, AsyncSessionTransport):
+        if current_http_handler.get() is None or isinstance(transport, AsyncHandlerTransport):
             return transport
-        return AsyncSessionTransport(transport)
+        return AsyncHandlerTransport(transport)
 
     return _transport_for_url
 
 
 def install() -> None:
-    """Route httpx traffic through the session transports; the first call patches, later ones count."""
+    """Route httpx traffic through the handler transports; the first call patches, later ones count."""
     global _users, _originals
     with _lock:
         _users += 1

@@ -16,7 +16,7 @@ OnClose = Callable[[bytes, bool], None]
 
 
 class _Committing:
-    """Commits the kept body exactly once: on close, or at the end of the session if never closed."""
+    """Commits the kept body exactly once: on close, or when its handler finishes if never closed."""
 
     def __init__(self, on_close: OnClose, limit: int | None, on_done: Callable[[Any], None] | None) -> None:
         self._on_close: OnClose | None = on_close
@@ -24,7 +24,7 @@ class _Committing:
         self._keeper = _Keeper(limit)
 
     def commit_partial(self) -> None:
-        """Commit what was read so far (the session is ending and the caller never closed the stream)."""
+        """Commit what was read so far (the handler is finishing and the caller never closed the stream)."""
         on_close, self._on_close = self._on_close, None
         if on_close is not None:
             body, _ = self._keeper.body()

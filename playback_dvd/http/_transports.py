@@ -1,4 +1,4 @@
-"""Transports that hand each request to the active session, or to the wrapped transport outside one."""
+"""Transports that hand each request to the HTTP handler in charge, or to the wrapped transport."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import httpx
 from ._active import HttpHandler, current_http_handler
 
 
-class SessionTransport(httpx.BaseTransport):
-    """Wraps a client's real transport; inside a session the session decides, outside it passes through."""
+class HandlerTransport(httpx.BaseTransport):
+    """Wraps a client's real transport: the handler in charge decides; with none, it passes through."""
 
     __slots__ = ("_handler", "transport")
 
@@ -26,8 +26,8 @@ class SessionTransport(httpx.BaseTransport):
         self.transport.close()
 
 
-class AsyncSessionTransport(httpx.AsyncBaseTransport):
-    """The async twin of `SessionTransport`."""
+class AsyncHandlerTransport(httpx.AsyncBaseTransport):
+    """The async twin of `HandlerTransport`."""
 
     __slots__ = ("_handler", "transport")
 

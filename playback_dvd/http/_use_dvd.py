@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class DVDSession:
+class DVDFile:
     """One activation of a DVD file: load it, answer this context's httpx requests from it, save on demand.
 
     `use_dvd` is built on it and saves when its block ends; the pytest plugin uses it directly because it
@@ -142,14 +142,14 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
         self.options = resolve_options(options)
         # One activation per context (thread or task): the same use_dvd object may decorate a function that
         # runs in several threads at once, each with its own DVD.
-        self._active: ContextVar[tuple[DVDSession, ...]] = ContextVar(f"use_dvd {self.path}", default=())
+        self._active: ContextVar[tuple[DVDFile, ...]] = ContextVar(f"use_dvd {self.path}", default=())
 
     # -- context manager ------------------------------------------------------------------------------
 
     def __enter__(self) -> DVD:
-        session = DVDSession(self.path, self.options)
-        dvd = session.start()
-        self._active.set((*self._active.get(), session))
+        dvd_file = DVDFile(self.path, self.options)
+        dvd = dvd_file.start()
+        self._active.set((*self._active.get(), dvd_file))
         return dvd
 
     def __exit__(
@@ -158,11 +158,11 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        *outer, session = self._active.get()
+        *outer, dvd_file = self._active.get()
         self._active.set(tuple(outer))
-        session.stop()
+        dvd_file.stop()
         if exc_type is None or self.options.record_on_exception:
-            session.save()
+            dvd_file.save()
 
     async def __aenter__(self) -> DVD:
         return self.__enter__()

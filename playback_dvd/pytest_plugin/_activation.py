@@ -14,7 +14,7 @@ from .._options import check_option_names, resolve_options
 from ..dvd._dvd import DVD
 from ..filters._pipeline import Filters
 from ..filters._storage import read_dvd_file
-from ..http._use_dvd import DVDSession
+from ..http._use_dvd import DVDFile
 from ._network import NetworkGuard
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class TestDVD:
 
     Args:
         settings: What the command line says.
-        session: The DVD file's session, not started yet.
+        dvd_file: The DVD file, loaded, not started yet.
         rewrite: Whether the file is recorded afresh (``rewrite``): saving replaces it with exactly what this
             run recorded, and removes it when the run recorded nothing.
         allowed_hosts: Hosts a blocked network still lets through, from the command line and options.
@@ -89,14 +89,14 @@ class TestDVD:
     def __init__(
         self,
         settings: Settings,
-        session: DVDSession,
+        dvd_file: DVDFile,
         *,
         rewrite: bool,
         allowed_hosts: tuple[str, ...],
         save_on_failure: bool,
     ) -> None:
         self.settings = settings
-        self.session = session
+        self.dvd_file = dvd_file
         self.rewrite = rewrite
         self.allowed_hosts = allowed_hosts
         self.save_on_failure = save_on_failure
@@ -128,10 +128,10 @@ class TestDVD:
         options["record_mode"] = "new_episodes" if rewrite else mode
         resolved = resolve_options(options)
         extra = _read_only_interactions(extra_dvd_paths(markers, dvd_dir), resolved.filters)
-        session = DVDSession(os.fspath(own_path), resolved, fresh=rewrite, read_only_interactions=extra)
+        dvd_file = DVDFile(os.fspath(own_path), resolved, fresh=rewrite, read_only_interactions=extra)
         return cls(
             settings,
-            session,
+            dvd_file,
             rewrite=rewrite,
             allowed_hosts=(*settings.allowed_hosts, *allowed),
             save_on_failure=options.get("record_on_exception") is True,
@@ -140,24 +140,24 @@ class TestDVD:
     def start(self) -> DVD:
         """Answer this test's httpx requests from its DVD (behind the network guard when it is blocked)."""
         if self.settings.block_network:
-            return self.session.start(NetworkGuard(self.allowed_hosts, self.session.handler))
-        return self.session.start()
+            return self.dvd_file.start(NetworkGuard(self.allowed_hosts, self.dvd_file.handler))
+        return self.dvd_file.start()
 
     def stop(self) -> None:
         """Stop answering requests; what the test did not finish reading is committed as incomplete."""
-        self.session.stop()
+        self.dvd_file.stop()
 
     def finish(self, reports: Mapping[str, pytest.TestReport]) -> bool:
         """Save the DVD if the test passed (setup and call); return whether the file changed."""
         if not (self.save_on_failure or passed(reports)):
             return False
-        if self.rewrite and not self.session.dvd.dirty:
+        if self.rewrite and not self.dvd_file.dvd.dirty:
             # Nothing recorded this time: what the file held is stale, and rewrite leaves nothing stale.
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.session.path)
+                os.unlink(self.dvd_file.path)
                 return True
             return False
-        return self.session.save()
+        return self.dvd_file.save()
 
 
 def passed(reports: Mapping[str, pytest.TestReport]) -> bool:

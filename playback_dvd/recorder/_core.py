@@ -1,6 +1,6 @@
-"""`RecorderCore`: the part of a `Recorder` its call handlers and sessions use, and nothing else of it.
+"""`RecorderCore`: the part of a `Recorder` its call runners and sessions use, and nothing else of it.
 
-The handlers a `Recorder` decorates functions with, and the recording and replay sessions they start, are
+The call runners a `Recorder` decorates functions with, and the recording and replay sessions they start, are
 given this object instead of the recorder: they never read the recorder's own attributes, and the recorder
 is free to change how it keeps them.
 """
@@ -17,7 +17,7 @@ from ._saving import BackgroundSaver, Counters, save_now
 
 
 class RecorderCore:
-    """A recorder's settings, switches and saving, as its handlers and sessions see them.
+    """A recorder's settings, switches and saving, as its call runners and sessions see them.
 
     Args:
         cassette: Where recordings are saved and read from.

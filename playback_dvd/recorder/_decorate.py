@@ -16,10 +16,10 @@ from typing import Any, Protocol
 from .._errors import ConfigurationError
 
 
-class CallHandler(Protocol):
+class CallRunner(Protocol):
     """Runs one call of a decorated function: pass it through, record it, or replay it.
 
-    A handler may also have ``iterate(function, args, kwargs) -> Generator`` to support generator functions.
+    A runner may also have ``iterate(function, args, kwargs) -> Generator`` to support generator functions.
     """
 
     def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -31,27 +31,27 @@ class CallHandler(Protocol):
         """Run a call of an ``async def`` function."""
 
 
-#: Builds the handler of a function: (the plain function, whether it was a classmethod) -> handler.
-HandlerFactory = Callable[[Callable[..., Any], bool], CallHandler]
+#: Builds the runner of a function: (the plain function, whether it was a classmethod) -> runner.
+RunnerFactory = Callable[[Callable[..., Any], bool], CallRunner]
 
 
-def decorate(target: Any, make_handler: HandlerFactory, what: str) -> Any:
-    """Wrap *target* (a function, ``classmethod`` or ``staticmethod``) so its calls go through a handler.
+def decorate(target: Any, make_runner: RunnerFactory, what: str) -> Any:
+    """Wrap *target* (a function, ``classmethod`` or ``staticmethod``) so its calls go through a runner.
 
     Raises:
         ConfigurationError: *target* is not callable, or is a generator function (*what* names the decorator).
     """
     if isinstance(target, classmethod):
-        return classmethod(_wrap(target.__func__, make_handler(target.__func__, True), what))
+        return classmethod(_wrap(target.__func__, make_runner(target.__func__, True), what))
     if isinstance(target, staticmethod):
-        return staticmethod(_wrap(target.__func__, make_handler(target.__func__, False), what))
+        return staticmethod(_wrap(target.__func__, make_runner(target.__func__, False), what))
     if not callable(target):
         raise ConfigurationError(f"{what} decorates functions and methods, not {type(target).__name__}")
-    return _wrap(target, make_handler(target, False), what)
+    return _wrap(target, make_runner(target, False), what)
 
 
-def _wrap(function: Callable[..., Any], handler: CallHandler, what: str) -> Callable[..., Any]:
-    iterate = getattr(handler, "iterate", None)
+def _wrap(function: Callable[..., Any], runner: CallRunner, what: str) -> Callable[..., Any]:
+    iterate = getattr(runner, "iterate", None)
     if inspect.isgeneratorfunction(function) and iterate is not None:
 
         @functools.wraps(function)
@@ -67,7 +67,7 @@ def _wrap(function: Callable[..., Any], handler: CallHandler, what: str) -> Call
             "that returns the items (a list) instead"
         )
     if inspect.iscoroutinefunction(function):
-        acall = handler.acall
+        acall = runner.acall
 
         @functools.wraps(function)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -75,7 +75,7 @@ def _wrap(function: Callable[..., Any], handler: CallHandler, what: str) -> Call
 
         return async_wrapper
 
-    call = handler.call
+    call = runner.call
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..http._active import current_http_handler
 from ._input_keys import CallShape
-from ._operation import InterceptedCall, OperationSession, current_operation, inside_interception
+from ._session import InterceptedCall, OperationSession, current_session, inside_interception
 from ._values import from_plain, return_type, to_plain
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class _Intercept:
         raise NotImplementedError
 
     def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        session = current_operation.get()
+        session = current_session.get()
         if session is None or inside_interception.get():
             return function(*args, **kwargs)
         call = self._ask(session, args, kwargs)
@@ -122,7 +122,7 @@ class _Intercept:
     async def acall(
         self, function: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
-        session = current_operation.get()
+        session = current_session.get()
         if session is None or inside_interception.get():
             return await function(*args, **kwargs)
         call = self._ask(session, args, kwargs)

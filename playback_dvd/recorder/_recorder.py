@@ -20,10 +20,10 @@ from ..dvd._dvd import DVD
 from ._core import RecorderCore
 from ._decorate import decorate
 from ._intercepts import UNSET, InputDataHandler, InputIntercept, OutputDataHandler, OutputIntercept
-from ._operation import current_operation
-from ._operation_handler import OperationHandler
-from ._replay import aplay, play
+from ._operation_runner import OperationRunner
+from ._replay import areplay, replay
 from ._saving import BackgroundSaver, Counters, RecorderStats
+from ._session import current_session
 from ._values import make_value_converter
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class Recorder:
         _check_rate(sampling_rate)
         resolved = resolve_options(options, redact_secrets=True)
         counters = Counters()
-        # What the handlers and sessions get of this recorder: they never read the recorder itself.
+        # What the call runners and sessions get of this recorder: they never read the recorder itself.
         self._core = RecorderCore(
             cassette,
             resolved,
@@ -140,7 +140,7 @@ class Recorder:
     @property
     def current_recording_id(self) -> str | None:
         """The id of the recording this thread or task is making (or replaying); None outside operations."""
-        session = current_operation.get()
+        session = current_session.get()
         return None if session is None else session.dvd.id
 
     @property
@@ -191,7 +191,7 @@ class Recorder:
         def decorator(function: Any) -> Any:
             return decorate(
                 function,
-                lambda plain, is_classmethod: OperationHandler(
+                lambda plain, is_classmethod: OperationRunner(
                     self._core, plain, is_classmethod, metadata_extractor, category, sampling_rate
                 ),
                 "operation",
@@ -305,12 +305,12 @@ class Recorder:
             RecordingNotFound: The cassette has no such recording.
         """
         self.flush()
-        return play(self._core, recording_id, playback_function)
+        return replay(self._core, recording_id, playback_function)
 
     async def aplay(self, recording_id: str, playback_function: Callable[[DVD], Awaitable[Any]]) -> Playback:
         """`play` for an async operation: *playback_function(dvd)* returns an awaitable."""
         self.flush()
-        return await aplay(self._core, recording_id, playback_function)
+        return await areplay(self._core, recording_id, playback_function)
 
 
 def _check_rate(rate: float | None) -> None:

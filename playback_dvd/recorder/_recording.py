@@ -20,12 +20,12 @@ from ..dvd._dvd import DVD, RecordMode
 from ..filters._storage import recording_to_save
 from ..http._activation import HttpActivation
 from ..http._handler import DVDHttpHandler
-from ._operation import (
+from ._session import (
     OPERATION_OUTPUT,
     PASS_THROUGH,
     InterceptedCall,
     OperationSession,
-    current_operation,
+    current_session,
 )
 from ._values import to_plain
 
@@ -123,7 +123,7 @@ class RecordingSession(OperationSession):
 
     def start(self) -> None:
         """Put this session (and its HTTP handler) in charge of the current context."""
-        self._token = current_operation.set(self)
+        self._token = current_session.set(self)
         self._http.start()
         self._started = time.perf_counter()
 
@@ -140,7 +140,7 @@ class RecordingSession(OperationSession):
                 self._http.stop()
             finally:
                 if self._token is not None:
-                    current_operation.reset(self._token)
+                    current_session.reset(self._token)
         except ValueError:  # reset from another context: never let that reach the operation's caller
             logger.exception("playback_dvd: could not end the recording session of %s", self.name)
         core = self.core

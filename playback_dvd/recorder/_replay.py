@@ -22,13 +22,13 @@ from ..http._activation import HttpActivation
 from ..http._handler import DVDHttpHandler
 from ._input_keys import key_for
 from ._intercepts import UNSET
-from ._operation import (
+from ._session import (
     OPERATION_OUTPUT,
     PASS_THROUGH,
     Answered,
     InterceptedCall,
     OperationSession,
-    current_operation,
+    current_session,
     inside_interception,
     inside_operation,
 )
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from ._intercepts import InputIntercept, OutputIntercept
 
 
-class _ReplayHandler(DVDHttpHandler):
-    """A replay-only handler that also remembers the requests the recording could not answer."""
+class _ReplayHttpHandler(DVDHttpHandler):
+    """A replay-only HTTP handler that also remembers the requests the recording could not answer."""
 
     unmatched: list[Request]
 
@@ -80,7 +80,7 @@ class ReplaySession(OperationSession):
             )
         )
         self.recording_id = recording_id
-        self.http_handler = _ReplayHandler.from_options(self.dvd, options)
+        self.http_handler = _ReplayHttpHandler.from_options(self.dvd, options)
         self.http_handler.unmatched = []
         self.playback_outputs: list[Output] = []
         self._recorded_outputs = {record.key: record for record in self.dvd.outputs}
@@ -151,7 +151,7 @@ class ReplaySession(OperationSession):
         http = HttpActivation(self.http_handler)
         http.start()
         tokens = (
-            current_operation.set(self),
+            current_session.set(self),
             # A replay started from inside an intercepted call or an operation is a fresh start.
             inside_interception.set(False),
             inside_operation.set(False),
@@ -165,7 +165,7 @@ class ReplaySession(OperationSession):
             self.duration = time.perf_counter() - started
             inside_operation.reset(tokens[2])
             inside_interception.reset(tokens[1])
-            current_operation.reset(tokens[0])
+            current_session.reset(tokens[0])
             http.stop()
             self.http_handler.finish()
 
@@ -220,12 +220,12 @@ class _ReplayedOperation(InterceptedCall):
         self.session.add_playback_output(Output(OPERATION_OUTPUT, exception_value(exception_info(error))))
 
 
-def play(core: RecorderCore, recording_id: str, playback_function: Callable[[DVD], Any]) -> Playback:
+def replay(core: RecorderCore, recording_id: str, playback_function: Callable[[DVD], Any]) -> Playback:
     """Replay *recording_id* by running *playback_function(dvd)*; see `Recorder.play`."""
-    replay = ReplaySession(core, recording_id)
+    session = ReplaySession(core, recording_id)
     outcome: Any = None
-    with replay.active():
-        outcome = playback_function(replay.dvd)
+    with session.active():
+        outcome = playback_function(session.dvd)
         if inspect.iscoroutine(outcome):
             outcome.close()  # never awaited: close it rather than leak a warning
     if inspect.isawaitable(outcome):
@@ -233,14 +233,14 @@ def play(core: RecorderCore, recording_id: str, playback_function: Callable[[DVD
             "the playback function returned an awaitable: replay async operations with "
             "'await recorder.aplay(recording_id, playback_function)'"
         )
-    return replay.result()
+    return session.result()
 
 
-async def aplay(
+async def areplay(
     core: RecorderCore, recording_id: str, playback_function: Callable[[DVD], Awaitable[Any]]
 ) -> Playback:
     """Replay *recording_id* by awaiting *playback_function(dvd)*; see `Recorder.aplay`."""
-    replay = ReplaySession(core, recording_id)
-    with replay.active():
-        await playback_function(replay.dvd)
-    return replay.result()
+    session = ReplaySession(core, recording_id)
+    with session.active():
+        await playback_function(session.dvd)
+    return session.result()

@@ -18,10 +18,10 @@ from playback_dvd import (
 from playback_dvd._options import resolve_options
 from playback_dvd.recorder._core import RecorderCore
 from playback_dvd.recorder._intercepts import UNSET, InputIntercept, OutputIntercept
-from playback_dvd.recorder._operation import PASS_THROUGH, inside_operation
 from playback_dvd.recorder._recording import RecordingSession
 from playback_dvd.recorder._replay import ReplaySession
 from playback_dvd.recorder._saving import Counters
+from playback_dvd.recorder._session import PASS_THROUGH, inside_operation
 from playback_dvd.recorder._values import make_value_converter
 
 

@@ -1,4 +1,4 @@
-"""What the plugin adds to the foundation: read-only interactions in a DVD, and DVDSession's explicit save."""
+"""What the plugin adds to the foundation: read-only interactions in a DVD, and DVDFile's explicit save."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from playback_dvd import DVD, Interaction, Request, Response, UnmatchedRequestError
 from playback_dvd._options import resolve_options
-from playback_dvd.http._use_dvd import DVDSession
+from playback_dvd.http._use_dvd import DVDFile
 
 
 def _interaction(number: int) -> Interaction:
@@ -45,37 +45,37 @@ def test_all_mode_keeps_read_only_interactions_out_of_the_saved_dvd() -> None:
     assert len(dvd) == 1
 
 
-def test_session_saves_only_when_asked(tmp_path, server) -> None:
+def test_a_dvd_file_saves_only_when_asked(tmp_path, server) -> None:
     path = str(tmp_path / "x.dvd.json")
-    session = DVDSession(path, resolve_options({}))
-    session.start()
+    dvd_file = DVDFile(path, resolve_options({}))
+    dvd_file.start()
     try:
         httpx.get(f"{server.url}/items?id=1")
     finally:
-        session.stop()
+        dvd_file.stop()
     assert not (tmp_path / "x.dvd.json").exists()
-    assert session.save() is True
-    assert DVDSession(path, resolve_options({"record_mode": "none"})).dvd.requests[0].url.endswith("id=1")
+    assert dvd_file.save() is True
+    assert DVDFile(path, resolve_options({"record_mode": "none"})).dvd.requests[0].url.endswith("id=1")
 
 
-def test_session_does_not_write_an_unchanged_dvd(tmp_path) -> None:
-    session = DVDSession(str(tmp_path / "x.dvd.json"), resolve_options({}))
-    session.start()
-    session.stop()
-    assert session.save() is False
+def test_a_dvd_file_does_not_write_an_unchanged_dvd(tmp_path) -> None:
+    dvd_file = DVDFile(str(tmp_path / "x.dvd.json"), resolve_options({}))
+    dvd_file.start()
+    dvd_file.stop()
+    assert dvd_file.save() is False
     assert not (tmp_path / "x.dvd.json").exists()
 
 
-def test_fresh_session_ignores_what_the_file_holds(tmp_path, server) -> None:
+def test_a_fresh_dvd_file_ignores_what_the_file_holds(tmp_path, server) -> None:
     path = str(tmp_path / "x.dvd.json")
-    first = DVDSession(path, resolve_options({}))
+    first = DVDFile(path, resolve_options({}))
     first.start()
     try:
         httpx.get(f"{server.url}/items?id=1")
     finally:
         first.stop()
     first.save()
-    fresh = DVDSession(path, resolve_options({"record_mode": "none"}), fresh=True)
+    fresh = DVDFile(path, resolve_options({"record_mode": "none"}), fresh=True)
     fresh.start()
     try:
         with pytest.raises(UnmatchedRequestError):

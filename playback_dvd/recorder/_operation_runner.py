@@ -2,7 +2,7 @@
 
 Outside any session a sampled call starts a `RecordingSession`; inside one, the session decides
 (`OperationSession.operation_call`): a replay captures the replayed operation's result, anything else just
-runs. The fast path (recording disabled, not sampled) is the first thing `OperationHandler.call` checks: a
+runs. The fast path (recording disabled, not sampled) is the first thing `OperationRunner.call` checks: a
 ContextVar read, a few attribute reads and one ``random()``. Recording never fails the call.
 """
 
@@ -17,8 +17,8 @@ from random import random
 from typing import TYPE_CHECKING, Any
 
 from ._decorate import stepped
-from ._operation import PASS_THROUGH, current_operation, inside_operation
 from ._recording import RecordingSession
+from ._session import PASS_THROUGH, current_session, inside_operation
 from ._values import to_plain
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("playback_dvd")
 
 
-class OperationHandler:
+class OperationRunner:
     """Runs the calls of one decorated operation for its recorder."""
 
     def __init__(
@@ -51,7 +51,7 @@ class OperationHandler:
     # -- the fast path: recording disabled, not sampled, or nested in another operation ---------------
 
     def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        session = current_operation.get()
+        session = current_session.get()
         if session is None:
             rate = self.sampling_rate
             if not self.core.enabled or (rate < 1.0 and random() >= rate):
@@ -83,7 +83,7 @@ class OperationHandler:
     async def acall(
         self, function: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
-        session = current_operation.get()
+        session = current_session.get()
         if session is None:
             rate = self.sampling_rate
             if not self.core.enabled or (rate < 1.0 and random() >= rate):
@@ -116,7 +116,7 @@ class OperationHandler:
         self, function: Callable[..., Generator[Any, Any, Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Generator[Any, Any, Any]:
         """A generator operation: its body runs in a context of its own; the yielded items are its result."""
-        session = current_operation.get()
+        session = current_session.get()
         if session is None:
             rate = self.sampling_rate
             if not self.core.enabled or (rate < 1.0 and random() >= rate):

@@ -28,7 +28,7 @@ class InterceptedCall:
     """What the session in charge decided for one call of a decorated function, and where its outcome goes.
 
     When `answered` is True the session answered the call with `value` and the real function does not run
-    (a replayed input or output). Otherwise the handler runs the function and reports how it ended with
+    (a replayed input or output). Otherwise the call runner runs the function and reports how it ended with
     `returned` or `raised`. This base class keeps nothing: `PASS_THROUGH` is the call that just runs.
     """
 
@@ -41,7 +41,7 @@ class InterceptedCall:
         """The real function returned *value*."""
 
     def raised(self, error: BaseException) -> None:
-        """The real function raised *error* (the handler re-raises it)."""
+        """The real function raised *error* (the runner re-raises it)."""
 
 
 class Answered(InterceptedCall):
@@ -63,7 +63,7 @@ class OperationSession(abc.ABC):
     """One operation being recorded (`RecordingSession`) or one recording being replayed (`ReplaySession`).
 
     Which of the two is decided once, when the session is made: a sampled operation starts a recording
-    session, `Recorder.play` a replay session. The call handlers never look at the mode: they ask the
+    session, `Recorder.play` a replay session. The call runners never look at the mode: they ask the
     session in the ContextVar what a call does (`input_call`, `output_call`, `operation_call`).
 
     Args:
@@ -122,7 +122,7 @@ class OperationSession(abc.ABC):
 
 
 #: The session of the operation this thread or task runs, if any.
-current_operation: ContextVar[OperationSession | None] = ContextVar("playback_dvd_operation", default=None)
+current_session: ContextVar[OperationSession | None] = ContextVar("playback_dvd_session", default=None)
 
 #: True inside an intercepted call (nested intercepts pass through) or inside a replayed operation.
 inside_interception: ContextVar[bool] = ContextVar("playback_dvd_inside_interception", default=False)
