@@ -256,11 +256,6 @@ def dumps_json(document: DVDDocument) -> bytes:
     return (_PAIR.sub(r"[\1, \2]", text) + "\n").encode("utf-8")
 
 
-def loads_json(payload: bytes, source: str = "<bytes>") -> DVDDocument:
-    """Decode a ``.dvd.json`` payload. *source* names it in errors."""
-    return _document_from_json_data(_parse_json(payload, source), source)
-
-
 def _parse_json(payload: bytes, source: str) -> Any:
     try:
         return json.loads(payload)

@@ -7,8 +7,7 @@ plain threads start with none unless started through ``contextvars.copy_context(
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,13 +28,3 @@ class HttpHandler(Protocol):
 
 
 current_http_handler: ContextVar[HttpHandler | None] = ContextVar("playback_dvd_http_handler", default=None)
-
-
-@contextlib.contextmanager
-def http_handler_active(handler: HttpHandler) -> Iterator[None]:
-    """Make *handler* answer the httpx requests made in this context until the block ends (innermost wins)."""
-    token = current_http_handler.set(handler)
-    try:
-        yield
-    finally:
-        current_http_handler.reset(token)

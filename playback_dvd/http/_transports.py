@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import httpx
 
-from ._active import HttpHandler, current_http_handler
+from ._active import current_http_handler
 
 
 class HandlerTransport(httpx.BaseTransport):
     """Wraps a client's real transport: the handler in charge decides; with none, it passes through."""
 
-    __slots__ = ("_handler", "transport")
+    __slots__ = ("transport",)
 
-    def __init__(self, transport: httpx.BaseTransport, handler: HttpHandler | None = None) -> None:
+    def __init__(self, transport: httpx.BaseTransport) -> None:
         self.transport = transport
-        self._handler = handler
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        handler = self._handler or current_http_handler.get()
+        handler = current_http_handler.get()
         if handler is None:
             return self.transport.handle_request(request)
         return handler.handle(request, self.transport.handle_request)
@@ -29,14 +28,13 @@ class HandlerTransport(httpx.BaseTransport):
 class AsyncHandlerTransport(httpx.AsyncBaseTransport):
     """The async twin of `HandlerTransport`."""
 
-    __slots__ = ("_handler", "transport")
+    __slots__ = ("transport",)
 
-    def __init__(self, transport: httpx.AsyncBaseTransport, handler: HttpHandler | None = None) -> None:
+    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
         self.transport = transport
-        self._handler = handler
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        handler = self._handler or current_http_handler.get()
+        handler = current_http_handler.get()
         if handler is None:
             return await self.transport.handle_async_request(request)
         return await handler.ahandle(request, self.transport.handle_async_request)

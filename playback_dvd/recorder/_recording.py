@@ -70,6 +70,7 @@ class RecordingSession(OperationSession):
         )
         self.core = core
         self.name = name
+        self.failure: BaseException | None = None
         self.http_handler = DVDHttpHandler.from_options(self.dvd, options)
         self._http = HttpActivation(self.http_handler)
         self._token: Token[OperationSession | None] | None = None
@@ -84,7 +85,7 @@ class RecordingSession(OperationSession):
         try:
             key = intercept.key(args, kwargs)
         except Exception as error:
-            self.capture_failed(intercept.alias, error)
+            self.capture_failed(error)
             return PASS_THROUGH
         return _RecordedInput(self, intercept, key, args, kwargs)
 
@@ -96,7 +97,7 @@ class RecordingSession(OperationSession):
         try:
             arguments = intercept.arguments(key, args, kwargs)
         except Exception as error:
-            self.capture_failed(intercept.alias, error)
+            self.capture_failed(error)
             arguments = None
         return _RecordedOutput(self, intercept, key, arguments)
 
@@ -114,10 +115,16 @@ class RecordingSession(OperationSession):
         with self._lock:
             self.dvd.outputs.append(record)
 
-    def capture_failed(self, alias: str, error: BaseException) -> None:
-        """A value of *alias* could not be kept: log it, and drop the recording at the end."""
+    def fail(self, error: BaseException) -> None:
+        """Mark the recording as unsavable (the first failure is the one reported)."""
+        with self._lock:
+            if self.failure is None:
+                self.failure = error
+
+    def capture_failed(self, error: BaseException) -> None:
+        """A value could not be kept: log it, and drop the recording at the end."""
         logger.warning("playback_dvd: %s; the recording will be dropped", error)
-        self.fail(alias, error)
+        self.fail(error)
 
     # -- start and end --------------------------------------------------------------------------------
 
@@ -151,7 +158,7 @@ class RecordingSession(OperationSession):
                 try:
                     plain = to_plain(core.converter, result, OPERATION_OUTPUT)
                 except Exception as unstorable:
-                    self.fail(OPERATION_OUTPUT, unstorable)
+                    self.fail(unstorable)
                     plain = None
                 self.record_output(OutputRecord(OPERATION_OUTPUT, None, plain))
             else:
@@ -195,7 +202,7 @@ class _RecordedInput(InterceptedCall):
         try:
             plain = self.intercept.storable(self.key, value, self.args, self.kwargs)
         except Exception as error:
-            self.session.capture_failed(self.intercept.alias, error)
+            self.session.capture_failed(error)
             return
         self.session.record_input(self.key, InputRecord(value=plain))
 
@@ -220,7 +227,7 @@ class _RecordedOutput(InterceptedCall):
         try:
             plain = self.intercept.storable(value)
         except Exception as error:
-            self.session.capture_failed(self.intercept.alias, error)
+            self.session.capture_failed(error)
             return
         self.session.record_output(OutputRecord(self.key, self.arguments, plain))
 

@@ -72,8 +72,6 @@ class OperationSession(abc.ABC):
 
     def __init__(self, dvd: DVD) -> None:
         self.dvd = dvd
-        self.failure: BaseException | None = None
-        self.failure_alias = ""
         self._invocations: dict[str, int] = {}
         self._lock = threading.Lock()  # threads joined through copy_context share the session
 
@@ -83,12 +81,6 @@ class OperationSession(abc.ABC):
             number = self._invocations.get(alias, 0) + 1
             self._invocations[alias] = number
         return f"{alias} #{number}"
-
-    def fail(self, alias: str, error: BaseException) -> None:
-        """Mark the recording as unsavable (the first failure is the one reported)."""
-        with self._lock:
-            if self.failure is None:
-                self.failure, self.failure_alias = error, alias
 
     @abc.abstractmethod
     def input_call(

@@ -16,8 +16,8 @@ import playback_dvd as pd
 from playback_dvd import DVD
 from playback_dvd._options import resolve_options
 from playback_dvd.filters._body_filters import decode_response_body
-from playback_dvd.http import DVDHttpHandler, _patching
-from playback_dvd.http._active import http_handler_active
+from playback_dvd.http import DVDHttpHandler
+from playback_dvd.http._activation import activated
 
 from .._server import LocalServer
 
@@ -34,12 +34,8 @@ def capture(dvd: DVD, **options: object) -> Iterator[None]:
     """What the Recorder does: a handler built from options resolved with redact_secrets=True."""
     resolved = resolve_options(options, redact_secrets=True)
     handler = DVDHttpHandler(dvd, filters=resolved.filters)
-    _patching.install()
-    try:
-        with http_handler_active(handler):
-            yield
-    finally:
-        _patching.uninstall()
+    with activated(handler):
+        yield
     handler.finish()
 
 
@@ -104,12 +100,8 @@ def test_matching_never_depends_on_a_redacted_value(get, server: LocalServer) ->
 def test_without_redact_secrets_headers_are_kept(server: LocalServer) -> None:
     dvd = DVD()
     handler = DVDHttpHandler(dvd, filters=resolve_options({}).filters)
-    _patching.install()
-    try:
-        with http_handler_active(handler):
-            httpx.get(f"{server.url}/items?id=1", headers={"authorization": "Bearer kept"})
-    finally:
-        _patching.uninstall()
+    with activated(handler):
+        httpx.get(f"{server.url}/items?id=1", headers={"authorization": "Bearer kept"})
     assert ("authorization", "Bearer kept") in dvd.interactions[0].request.headers
 
 
