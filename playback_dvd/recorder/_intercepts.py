@@ -168,6 +168,10 @@ class InputIntercept(_Intercept):
         """The canonical key of a call: the alias and the captured arguments as plain data."""
         return self.shape.key(self.converter, self.alias, args, kwargs)
 
+    def plain_arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The captured arguments of a call as plain data: with any alias, they make that alias's key."""
+        return self.shape.plain_arguments(self.converter, self.alias, args, kwargs)
+
     def storable(self, key: str, value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """A call's result as the plain data a recording keeps (through the data handler, if any)."""
         if self.data_handler is not None:

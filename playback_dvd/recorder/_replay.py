@@ -93,7 +93,7 @@ class ReplaySession(OperationSession):
         self, intercept: InputIntercept, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> InterceptedCall:
         """The recorded value (or the recorded exception raised); run the real input when allowed."""
-        plain = intercept.shape.plain_arguments(intercept.converter, intercept.alias, args, kwargs)
+        plain = intercept.plain_arguments(args, kwargs)  # kept for the fallback aliases' keys
         key = key_for(intercept.alias, plain)
         inputs = self.dvd.inputs
         record = inputs.get(key)
