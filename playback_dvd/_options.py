@@ -17,7 +17,8 @@ from ._errors import ConfigurationError
 from .dvd._dvd import RecordMode
 from .dvd._matching import DEFAULT_MATCH_ON, Matcher, MatcherFunction, resolve_matchers
 from .filters._pipeline import NO_FILTERS, Filters, HostRule, as_hooks
-from .filters._redaction import FieldRules, SensitiveData, default_redaction
+from .filters._redaction import FieldRules, SensitiveData
+from .filters._secret_rules import SecretRules
 
 
 class DVDOptions(TypedDict, total=False):
@@ -39,6 +40,9 @@ class DVDOptions(TypedDict, total=False):
     ignore_hosts: Sequence[str | re.Pattern[str]]
     ignore_localhost: bool
     allow_ignored_on_replay: bool
+    redact_secrets: bool
+    secret_names: Sequence[str]
+    not_secret: Sequence[str]
 
 
 @attrs.frozen
@@ -69,14 +73,14 @@ def check_option_names(options: Mapping[str, Any], *, extra: frozenset[str] = fr
             )
 
 
-def resolve_options(options: Mapping[str, Any], *, redact_secrets: bool = False) -> ResolvedOptions:
+def resolve_options(options: Mapping[str, Any]) -> ResolvedOptions:
     """Check *options* (names, values) and build the matchers and filters they describe.
+
+    The secret rules are on unless ``redact_secrets=False`` (docs/secrets.md lists them); ``secret_names``
+    adds names, ``not_secret`` keeps names (or whole rules) in clear.
 
     Args:
         options: The keyword options (`DVDOptions`).
-        redact_secrets: Replace the values of ``authorization``, ``proxy-authorization``, ``cookie``,
-            ``set-cookie`` and ``x-api-key`` (requests and responses) by ``<REDACTED>``, except for the
-            headers *filter_headers* already covers. The `Recorder` sets it for production capture.
 
     Raises:
         ConfigurationError: An unknown option name, record mode or matcher, or a filter option of the
@@ -94,26 +98,35 @@ def resolve_options(options: Mapping[str, Any], *, redact_secrets: bool = False)
         allow_playback_repeats=bool(options.get("allow_playback_repeats", False)),
         record_on_exception=bool(options.get("record_on_exception", True)),
         max_body_bytes=max_body_bytes,
-        filters=_build_filters(options, redact_secrets=redact_secrets),
+        filters=_build_filters(options),
         allow_ignored_on_replay=bool(options.get("allow_ignored_on_replay", False)),
     )
 
 
-def _build_filters(options: Mapping[str, Any], *, redact_secrets: bool) -> Filters:
+def _build_filters(options: Mapping[str, Any]) -> Filters:
     headers = FieldRules.parse("filter_headers", options.get("filter_headers", ()), case_insensitive=True)
     sensitive = options.get("filter_sensitive_data", {})
     if not isinstance(sensitive, Mapping) or not all(isinstance(key, str) for key in sensitive):
         raise ConfigurationError("filter_sensitive_data must be a dict {placeholder: value or callable}")
+    query = FieldRules.parse("filter_query_parameters", options.get("filter_query_parameters", ()))
+    post_data = FieldRules.parse(
+        "filter_post_data_parameters", options.get("filter_post_data_parameters", ())
+    )
+    secrets = SecretRules.parse(
+        options.get("redact_secrets", True), options.get("secret_names", ()), options.get("not_secret", ())
+    )
     filters = Filters(
         request_hooks=as_hooks(options.get("before_record_request")),  # type: ignore[arg-type]
         response_hooks=as_hooks(options.get("before_record_response")),  # type: ignore[arg-type]
         ignore=HostRule.parse(options.get("ignore_hosts"), bool(options.get("ignore_localhost", False))),
         headers=headers,
-        query=FieldRules.parse("filter_query_parameters", options.get("filter_query_parameters", ())),
-        post_data=FieldRules.parse(
-            "filter_post_data_parameters", options.get("filter_post_data_parameters", ())
-        ),
-        redaction=default_redaction(headers.names()) if redact_secrets else FieldRules("", {}),
+        query=query,
+        post_data=post_data,
+        # A name the user filters himself is left to his rule (his placeholder is not redacted again).
+        secrets=secrets,
+        secret_headers=secrets.without(headers.names()),
+        secret_query=secrets.without(query.names()),
+        secret_post_data=secrets.without(post_data.names()),
         decode_compressed=bool(options.get("decode_compressed_response", False)),
         sensitive_data=SensitiveData(dict(sensitive)),
     )

@@ -1,61 +1,44 @@
-"""Body filters: named fields out of request bodies (form, JSON, multipart); compressed responses decoded."""
+"""Body filters: named fields out of bodies (form, JSON, multipart); compressed responses decoded."""
 
 from __future__ import annotations
 
 import json
 import re
 import zlib
-from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import attrs
 
 from .._bodies import body_kind, fix_content_length, header_value
-from .._models import Request, Response
-from ._redaction import FieldRules
+from .._models import Headers, Request, Response
+from ._redaction import NamedFieldRules
+from ._secret_rules import QUERY_SAFE
+from ._secret_values import SecretValues
 
-# -- filter_post_data_parameters -------------------------------------------------------------------------
-
-
-def _filter_json(value: Any, rules: FieldRules) -> tuple[Any, bool]:
-    # Nested at any depth: a secret three levels down is as secret as one at the top.
-    if isinstance(value, dict):
-        changed = False
-        result = {}
-        for key, item in value.items():
-            if rules.lookup(key)[0]:
-                changed = True
-                keep, new_item = rules.apply(key, item)
-                if keep:
-                    result[key] = new_item
-            else:
-                result[key], item_changed = _filter_json(item, rules)
-                changed = changed or item_changed
-        return result, changed
-    if isinstance(value, list):
-        items = [_filter_json(item, rules) for item in value]
-        return [item for item, _ in items], any(changed for _, changed in items)
-    return value, False
+# -- named fields of bodies (filter_post_data_parameters and the secure defaults) -------------------------
 
 
-def _filter_form(body: bytes, rules: FieldRules) -> bytes:
-    kept = rules.filter_pairs(parse_qsl(body.decode("utf-8", "surrogateescape"), keep_blank_values=True))
+def _filter_form(body: bytes, rules: NamedFieldRules, found: SecretValues | None) -> bytes:
+    pairs = parse_qsl(body.decode("utf-8", "surrogateescape"), keep_blank_values=True)
+    kept = rules.filter_pairs(pairs, found)
     if kept is None:
         return body
-    return urlencode(kept, safe="<>").encode("utf-8", "surrogateescape")
+    return urlencode(kept, safe=QUERY_SAFE).encode("utf-8", "surrogateescape")
 
 
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 _PART_NAME = re.compile(rb'content-disposition:[^\r\n]*?\bname="([^"]*)"', re.IGNORECASE)
 
 
-def _filter_multipart(body: bytes, content_type: str, rules: FieldRules) -> bytes:
+def _filter_multipart(
+    body: bytes, content_type: str, rules: NamedFieldRules, found: SecretValues | None
+) -> bytes:
     # Rebuilt on the original boundary, part by part, so every part the rules do not cover stays byte for
     # byte as it was (files included).
-    found = _BOUNDARY.search(content_type)
-    if found is None:
+    boundary = _BOUNDARY.search(content_type)
+    if boundary is None:
         return body
-    delimiter = b"--" + found.group(1).encode("latin-1")
+    delimiter = b"--" + boundary.group(1).encode("latin-1")
     pieces = body.split(delimiter)
     changed = False
     out = [pieces[0]]
@@ -69,42 +52,62 @@ def _filter_multipart(body: bytes, content_type: str, rules: FieldRules) -> byte
         if not rules.lookup(name)[0]:
             out.append(piece)
             continue
-        changed = True
         trailer = b"\r\n" if content.endswith(b"\r\n") else b""
         value = content[: len(content) - len(trailer)].decode("utf-8", "replace")
-        keep, new_value = rules.apply(name, value)
+        keep, new_value = rules.apply(name, value, found)
+        if keep and new_value == value:
+            out.append(piece)
+            continue
+        changed = True
         if keep:
             out.append(head + separator + str(new_value).encode("utf-8") + trailer)
     return delimiter.join(out) if changed else body
 
 
-def filter_request_body(request: Request, rules: FieldRules) -> Request:
-    """*request* with the named fields of its body removed or replaced; the same object when none matched.
+def filter_body(
+    body: bytes, headers: Headers, rules: NamedFieldRules, found: SecretValues | None = None
+) -> bytes:
+    """*body* with the fields *rules* cover removed or replaced; the same object when none matched.
 
     Understands ``application/x-www-form-urlencoded``, JSON (nested objects and lists) and
-    ``multipart/form-data``; other bodies (binary uploads) are left alone.
+    ``multipart/form-data``; other bodies (binary uploads, compressed ones) are left alone.
     """
-    body = request.body
     if not rules or not body:
-        return request
-    content_type = header_value(request.headers, "content-type")
+        return body
+    content_type = header_value(headers, "content-type")
     kind = body_kind(content_type, body)
     if kind == "form":
-        new_body = _filter_form(body, rules)
-    elif kind == "multipart":
-        new_body = _filter_multipart(body, content_type, rules)
-    elif kind == "json":
+        return _filter_form(body, rules, found)
+    if kind == "multipart":
+        return _filter_multipart(body, content_type, rules, found)
+    if kind == "json" and not header_value(headers, "content-encoding"):
         try:
             data = json.loads(body)
         except ValueError:
-            return request
-        data, changed = _filter_json(data, rules)
-        new_body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() if changed else body
-    else:
-        return request
-    if new_body is body:
+            return body
+        data, changed = rules.redact_plain(data, found)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() if changed else body
+    return body
+
+
+def filter_request_body(
+    request: Request, rules: NamedFieldRules, found: SecretValues | None = None
+) -> Request:
+    """*request* with the named fields of its body removed or replaced (see `filter_body`)."""
+    new_body = filter_body(request.body, request.headers, rules, found)
+    if new_body is request.body:
         return request
     return attrs.evolve(request, body=new_body, headers=fix_content_length(request.headers, len(new_body)))
+
+
+def filter_response_body(
+    response: Response, rules: NamedFieldRules, found: SecretValues | None = None
+) -> Response:
+    """*response* with the named fields of its body removed or replaced (see `filter_body`)."""
+    new_body = filter_body(response.body, response.headers, rules, found)
+    if new_body is response.body:
+        return response
+    return attrs.evolve(response, body=new_body, headers=fix_content_length(response.headers, len(new_body)))
 
 
 # -- decode_compressed_response --------------------------------------------------------------------------

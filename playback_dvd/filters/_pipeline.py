@@ -1,11 +1,14 @@
 """What is kept of a request or response before it is recorded or matched; every filter fails closed.
 
 Order on a request (the same for a live request before matching and for one being recorded, so matching
-compares filtered with filtered): ``ignore_hosts``/``ignore_localhost``, ``filter_headers``,
-``filter_query_parameters``, ``filter_post_data_parameters``, default redaction, then the user's
-``before_record_request`` hooks. On a response (only when recording): ``decode_compressed_response``,
-``filter_headers``, default redaction, then ``before_record_response``. ``filter_sensitive_data`` works on
-whole documents, when saving and loading.
+compares filtered with filtered): ``ignore_hosts``/``ignore_localhost``, ``filter_headers`` then the
+secret rules on headers, ``filter_query_parameters`` then the secret rules on the URL,
+``filter_post_data_parameters`` then the secret rules on the body, the values removed so far replaced
+wherever else they appear, then the user's ``before_record_request`` hooks. On a response (only when
+recording): decoding (``decode_compressed_response``, or a compressed text body under the secret rules),
+``filter_headers``, the secret rules on headers and body, the removed values replaced, then
+``before_record_response``. ``filter_sensitive_data`` and the removed values work on whole documents when
+saving; ``filter_sensitive_data`` again when loading.
 """
 
 from __future__ import annotations
@@ -16,17 +19,21 @@ from typing import Any
 
 import attrs
 
+from .._bodies import header_value
 from .._errors import ConfigurationError, PlaybackDVDError, UnmatchedRequestError
 from .._models import DVDDocument, Request, Response
 from ..dvd._matching import split_url
-from ._body_filters import decode_response_body, filter_request_body
+from ._body_filters import decode_response_body, filter_request_body, filter_response_body
 from ._redaction import (
     FieldRules,
     SensitiveData,
     callable_name,
+    conceal_removed,
     filter_header_pairs,
     filter_url_query,
 )
+from ._secret_rules import NO_SECRET_RULES, SecretRules
+from ._secret_values import SecretValues
 
 RequestHook = Callable[[Request], "Request | None"]
 ResponseHook = Callable[[Response], "Response | None"]
@@ -93,31 +100,59 @@ class Filters:
     headers: FieldRules = _NO_RULES
     query: FieldRules = _NO_RULES
     post_data: FieldRules = _NO_RULES
-    redaction: FieldRules = _NO_RULES
+    secrets: SecretRules = NO_SECRET_RULES
+    secret_headers: SecretRules = NO_SECRET_RULES
+    secret_query: SecretRules = NO_SECRET_RULES
+    secret_post_data: SecretRules = NO_SECRET_RULES
     decode_compressed: bool = False
     sensitive_data: SensitiveData = _NO_SECRETS
 
-    def request(self, request: Request) -> Request | None:
-        """Apply the request filters in order; None when the request is ignored."""
+    def new_secret_values(self) -> SecretValues:
+        """A collector of one session's removed values, sparing those of ``filter_sensitive_data``."""
+        keep = self.sensitive_data.current_values() if self.sensitive_data else ()
+        return self.secrets.new_values(keep)
+
+    def request(self, request: Request, found: SecretValues | None = None) -> Request | None:
+        """Apply the request filters in order; None when the request is ignored.
+
+        Args:
+            request: The request as sent.
+            found: The session's removed values: fed with what the rules remove here, and replaced in
+                this request wherever they appear.
+        """
         if self.ignore is not None and self.ignore.reason(request.url) is not None:
             return None
-        headers = filter_header_pairs(filter_header_pairs(request.headers, self.headers), self.redaction)
-        url = filter_url_query(request.url, self.query)
+        headers = filter_header_pairs(request.headers, self.headers, found)
+        headers = self.secret_headers.redact_headers(headers, found)
+        url = self.secret_query.redact_url(filter_url_query(request.url, self.query, found), found)
         if headers is not request.headers or url is not request.url:
             request = Request(request.method, url, headers, request.body)
-        request = filter_request_body(request, self.post_data)
+        request = filter_request_body(request, self.post_data, found)
+        request = filter_request_body(request, self.secret_post_data, found)
+        if found:
+            request = found.replace_in_request(request)
         result: Request | None = _run_hooks("request", self.request_hooks, request)
         return result
 
-    def response(self, response: Response) -> Response | None:
+    def response(self, response: Response, found: SecretValues | None = None) -> Response | None:
         """Apply the response filters in order; None when one of them says not to record."""
-        if self.decode_compressed:
+        if self.decode_compressed or (self.secrets and _compressed_text(response)):
             response = decode_response_body(response)
-        headers = filter_header_pairs(filter_header_pairs(response.headers, self.headers), self.redaction)
+        headers = filter_header_pairs(response.headers, self.headers, found)
+        headers = self.secret_headers.redact_headers(headers, found)
         if headers is not response.headers:
             response = attrs.evolve(response, headers=headers)
+        response = filter_response_body(response, self.secrets, found)
+        if found:
+            response = found.replace_in_response(response)
         result: Response | None = _run_hooks("response", self.response_hooks, response)
         return result
+
+    def redact_value(self, value: Any, found: SecretValues | None) -> Any:
+        """An intercepted value (plain data) with secret-named entries and removed values replaced."""
+        if self.secrets.intercepts:
+            value = self.secrets.redact_plain(value, found)[0]
+        return found.replace_plain(value) if found else value
 
     def ignored_reason(self, request: Request) -> str:
         """Which option ignores *request* (for the message refusing it in a replay-only DVD)."""
@@ -141,13 +176,25 @@ class Filters:
             request=request,
         )
 
-    def conceal(self, document: DVDDocument) -> DVDDocument:
-        """*document* as it is saved: sensitive values replaced by their placeholders."""
-        return self.sensitive_data.conceal(document)
+    def conceal(self, document: DVDDocument, found: SecretValues | None = None) -> DVDDocument:
+        """*document* as it is saved: sensitive values and the session's removed values replaced."""
+        document = self.sensitive_data.conceal(document)
+        return conceal_removed(document, found) if found else document
 
     def restore(self, document: DVDDocument) -> DVDDocument:
         """*document* as it is replayed: placeholders replaced by the sensitive values."""
         return self.sensitive_data.restore(document)
+
+
+_TEXT_TYPES = ("json", "text/", "xml", "javascript", "x-www-form-urlencoded")
+
+
+def _compressed_text(response: Response) -> bool:
+    """Whether *response* is a compressed text body: searched for secrets only once decoded."""
+    if not response.body or not header_value(response.headers, "content-encoding"):
+        return False
+    content_type = header_value(response.headers, "content-type").lower()
+    return any(kind in content_type for kind in _TEXT_TYPES)
 
 
 def _run_hooks(kind: str, hooks: Sequence[Callable[[Any], Any]], value: Any) -> Any:

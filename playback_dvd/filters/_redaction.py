@@ -1,25 +1,32 @@
-"""Secrets out of headers, query strings and whole DVDs: field rules, default redaction, sensitive data.
+"""Secrets out of headers, query strings and whole DVDs: the user's field rules, and sensitive data.
 
 ``filter_sensitive_data`` works on whole documents: placeholders on save, the real values back on load.
+The secure defaults (``redact_secrets``) live in `_secret_rules`; both kinds of rules hand the values they
+remove to the session's `SecretValues`, which replaces them wherever else they appear.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import attrs
 
 from .._bodies import fix_content_length
 from .._errors import ConfigurationError
-from .._models import DVDDocument, Headers, Interaction, Request, Response
-
-REDACTED = "<REDACTED>"
-"""The value that replaces a secret header when default redaction is on."""
-
-#: Headers whose values are secrets in every API we know; redacted for production capture.
-SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key")
+from .._models import (
+    DVDDocument,
+    ExceptionInfo,
+    Headers,
+    InputRecord,
+    Interaction,
+    OutputRecord,
+    Request,
+    Response,
+)
+from ._secret_names import placeholder_for
+from ._secret_values import SecretValues
 
 #: A replacement: a fixed string, or a callable ``value -> new value | None`` (None removes the entry).
 Replacement = Callable[[Any], Any]
@@ -28,6 +35,22 @@ Replacement = Callable[[Any], Any]
 def callable_name(function: object) -> str:
     """A readable name for a user callable, used in error messages."""
     return getattr(function, "__qualname__", None) or repr(function)
+
+
+class NamedFieldRules(Protocol):
+    """What the body filters need of a rule set: `FieldRules` (the user's) or `SecretRules` (the defaults)."""
+
+    def __bool__(self) -> bool: ...
+
+    def lookup(self, name: str) -> tuple[bool, Any]: ...
+
+    def apply(self, name: str, value: Any, found: SecretValues | None = None) -> tuple[bool, Any]: ...
+
+    def filter_pairs(
+        self, pairs: Sequence[tuple[str, Any]], found: SecretValues | None = None
+    ) -> list[tuple[str, str]] | None: ...
+
+    def redact_plain(self, value: Any, found: SecretValues | None) -> tuple[Any, bool]: ...
 
 
 def _call(option: str, name: str, replacement: Replacement, value: Any) -> Any:
@@ -93,57 +116,83 @@ class FieldRules:
             return True, self.rules[key]
         return False, None
 
-    def apply(self, name: str, value: Any) -> tuple[bool, Any]:
-        """(keep, new value) for one field: removed when the rule says None or its callable returns None."""
+    def apply(self, name: str, value: Any, found: SecretValues | None = None) -> tuple[bool, Any]:
+        """(keep, new value) for one field: removed when the rule says None or its callable returns None.
+
+        The value a rule removed or changed goes to *found*, so it is replaced wherever else it appears.
+        """
         covered, replacement = self.lookup(name)
         if not covered:
             return True, value
         if replacement is None:
-            return False, None
-        if isinstance(replacement, str):
-            return True, replacement
-        result = _call(self.option, name, replacement, value)
+            result = None
+        elif isinstance(replacement, str):
+            result = replacement
+        else:
+            result = _call(self.option, name, replacement, value)
+        if found is not None and isinstance(value, str) and result != value:
+            found.add(value, result if isinstance(result, str) and result else placeholder_for(name))
         return result is not None, result
 
-    def filter_pairs(self, pairs: Sequence[tuple[str, Any]]) -> list[tuple[str, str]] | None:
+    def filter_pairs(
+        self, pairs: Sequence[tuple[str, Any]], found: SecretValues | None = None
+    ) -> list[tuple[str, str]] | None:
         """(name, value) pairs with the covered ones removed or replaced; None when no rule covers any."""
         if not self or not any(self.lookup(name)[0] for name, _ in pairs):
             return None
         kept = []
         for name, value in pairs:
-            keep, new_value = self.apply(name, value)
+            keep, new_value = self.apply(name, value, found)
             if keep:
                 kept.append((name, str(new_value)))
         return kept
 
+    def redact_plain(self, value: Any, found: SecretValues | None) -> tuple[Any, bool]:
+        """JSON data with covered keys removed or replaced at any depth, inside lists too.
 
-def filter_header_pairs(headers: Headers, rules: FieldRules) -> Headers:
+        A covered key is replaced whole, whatever it holds (vcrpy's meaning).
+
+        Returns:
+            The new value and whether anything changed.
+        """
+        if isinstance(value, dict):
+            changed = False
+            result = {}
+            for key, item in value.items():
+                if self.lookup(key)[0]:
+                    changed = True
+                    keep, new_item = self.apply(key, item, found)
+                    if keep:
+                        result[key] = new_item
+                else:
+                    result[key], item_changed = self.redact_plain(item, found)
+                    changed = changed or item_changed
+            return (result, True) if changed else (value, False)
+        if isinstance(value, list):
+            items = [self.redact_plain(item, found) for item in value]
+            if any(changed for _, changed in items):
+                return [item for item, _ in items], True
+        return value, False
+
+
+def filter_header_pairs(headers: Headers, rules: FieldRules, found: SecretValues | None = None) -> Headers:
     """Header pairs with the covered ones removed or replaced (same object when nothing is covered)."""
-    kept = rules.filter_pairs(headers)
+    kept = rules.filter_pairs(headers, found)
     return headers if kept is None else tuple(kept)
 
 
-def filter_url_query(url: str, rules: FieldRules) -> str:
+def filter_url_query(url: str, rules: FieldRules, found: SecretValues | None = None) -> str:
     """The URL with covered query parameters removed or replaced; untouched (byte for byte) otherwise."""
     if not rules:
         return url
     parts = urlsplit(url)
     if not parts.query:
         return url
-    kept = rules.filter_pairs(parse_qsl(parts.query, keep_blank_values=True))
+    kept = rules.filter_pairs(parse_qsl(parts.query, keep_blank_values=True), found)
     if kept is None:
         return url
-    # '<' and '>' stay readable so a placeholder such as <TOKEN> reads as written.
-    return urlunsplit(parts._replace(query=urlencode(kept, safe="<>")))
-
-
-def default_redaction(configured: frozenset[str]) -> FieldRules:
-    """The secret headers redacted for production capture, minus those the user configured himself."""
-    return FieldRules(
-        "default redaction",
-        {name: REDACTED for name in SECRET_HEADERS if name not in configured},
-        case_insensitive=True,
-    )
+    # '<', '>' and ':' stay readable so a placeholder such as <REDACTED:key> reads as written.
+    return urlunsplit(parts._replace(query=urlencode(kept, safe="<>:")))
 
 
 # -- filter_sensitive_data -------------------------------------------------------------------------------
@@ -184,6 +233,10 @@ class SensitiveData:
                 )
             pairs.append((value, placeholder))
         return pairs
+
+    def current_values(self) -> list[str]:
+        """The sensitive values as they are now (callables called)."""
+        return [value for value, _ in self._pairs()]
 
     def conceal(self, document: DVDDocument) -> DVDDocument:
         """*document* with every sensitive value replaced by its placeholder (what is saved)."""
@@ -243,3 +296,51 @@ def _replace_everywhere(document: DVDDocument, pairs: list[tuple[str, str]]) -> 
     return attrs.evolve(
         document, interactions=tuple(_replace_interaction(item, pairs) for item in document.interactions)
     )
+
+
+# -- redaction by value ----------------------------------------------------------------------------------
+
+
+def conceal_removed(document: DVDDocument, values: SecretValues) -> DVDDocument:
+    """*document* with every value a rule removed replaced by its placeholder, wherever it appears.
+
+    Covers URLs, headers and bodies of both sides, exception messages, input keys and values, output
+    arguments and results, and metadata. A compressed body is searched only once decoded (the secure
+    defaults store text bodies decoded).
+    """
+    pairs = list(values.pairs())
+    if not pairs:
+        return document
+    interactions = tuple(
+        attrs.evolve(replaced, exception=_replace_exception(replaced.exception, values))
+        for replaced in (_replace_interaction(item, pairs) for item in document.interactions)
+    )
+    inputs = {
+        values.replace_text(key): InputRecord(
+            values.replace_plain(record.value), _replace_exception(record.exception, values)
+        )
+        for key, record in document.inputs.items()
+    }
+    outputs = tuple(
+        OutputRecord(
+            values.replace_text(record.key),
+            values.replace_plain(record.arguments),
+            values.replace_plain(record.result),
+            _replace_exception(record.exception, values),
+        )
+        for record in document.outputs
+    )
+    return attrs.evolve(
+        document,
+        interactions=interactions,
+        inputs=inputs,
+        outputs=outputs,
+        metadata=values.replace_plain(dict(document.metadata)),
+    )
+
+
+def _replace_exception(info: ExceptionInfo | None, values: SecretValues) -> ExceptionInfo | None:
+    if info is None:
+        return None
+    message = values.replace_text(info.message)
+    return info if message == info.message else ExceptionInfo(info.type_name, message)

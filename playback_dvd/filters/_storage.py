@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .._models import DVDDocument
 from ..formats._files import read_document, write_document
 from ._pipeline import Filters
+from ._secret_values import SecretValues
 
 if TYPE_CHECKING:
     from ..cassettes import Cassette
@@ -29,9 +30,11 @@ def read_dvd_file(path: str | os.PathLike[str], filters: Filters) -> DVDDocument
     return None if document is None else filters.restore(document)
 
 
-def write_dvd_file(path: str | os.PathLike[str], dvd: DVD, filters: Filters) -> None:
-    """Write *dvd* atomically to *path*, sensitive values replaced by their placeholders."""
-    write_document(path, filters.conceal(dvd.to_document()))
+def write_dvd_file(
+    path: str | os.PathLike[str], dvd: DVD, filters: Filters, found: SecretValues | None = None
+) -> None:
+    """Write *dvd* atomically to *path*, sensitive values and the session's removed values replaced."""
+    write_document(path, filters.conceal(dvd.to_document(), found))
 
 
 def read_recording(cassette: Cassette, recording_id: str, filters: Filters) -> DVDDocument:
@@ -43,6 +46,6 @@ def read_recording(cassette: Cassette, recording_id: str, filters: Filters) -> D
     return filters.restore(cassette.get_recording(recording_id))
 
 
-def recording_to_save(dvd: DVD, filters: Filters) -> DVDDocument:
-    """*dvd* as a cassette stores it: sensitive values replaced by their placeholders."""
-    return filters.conceal(dvd.to_document())
+def recording_to_save(dvd: DVD, filters: Filters, found: SecretValues | None = None) -> DVDDocument:
+    """*dvd* as a cassette stores it: sensitive values and the session's removed values replaced."""
+    return filters.conceal(dvd.to_document(), found)

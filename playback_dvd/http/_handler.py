@@ -44,6 +44,8 @@ class DVDHttpHandler:
         self.filters = filters
         self.max_body_bytes = max_body_bytes
         self.allow_ignored = allow_ignored
+        #: What the filters removed in this session: replaced wherever else it appears, and at save.
+        self.secret_values = filters.new_secret_values()
         self._open: set[TeeStream | AsyncTeeStream] = set()
         self._open_lock = threading.Lock()
 
@@ -61,7 +63,7 @@ class DVDHttpHandler:
 
     def _prepare(self, request: httpx.Request, body: bytes) -> tuple[Request | None, httpx.Response | None]:
         """Return (filtered request, replayed response); both None means: send it without recording."""
-        filtered = self.filters.request(request_from_httpx(request, body))
+        filtered = self.filters.request(request_from_httpx(request, body), self.secret_values)
         if filtered is None:
             if not self.allow_ignored and self.dvd.write_protected:
                 raw = request_from_httpx(request, body)
@@ -82,7 +84,8 @@ class DVDHttpHandler:
 
         def commit(body: bytes, complete: bool) -> None:
             response = self.filters.response(
-                Response(status, headers, body, http_version, reason, body_complete=complete)
+                Response(status, headers, body, http_version, reason, body_complete=complete),
+                self.secret_values,
             )
             if response is not None:
                 self.dvd.record(Interaction(recorded, response))

@@ -90,7 +90,7 @@ class DVDFile:
         """Write the DVD atomically if something was recorded into it; return whether it was written."""
         if not self.dvd.dirty:
             return False
-        write_dvd_file(self.path, self.dvd, self.options.filters)
+        write_dvd_file(self.path, self.dvd, self.options.filters, self.handler.secret_values)
         return True
 
 

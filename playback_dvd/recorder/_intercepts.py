@@ -11,13 +11,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..http._active import current_http_handler
-from ._input_keys import CallShape
+from ._input_keys import CallShape, key_for
 from ._session import InterceptedCall, OperationSession, current_session, inside_interception
 from ._values import from_plain, return_type, to_plain
 
 if TYPE_CHECKING:
     import cattrs
 
+    from ..filters._secret_values import SecretValues
     from ._core import RecorderCore
 
 
@@ -94,6 +95,15 @@ class _Intercept:
             self._returns = return_type(self.function)
         return self._returns
 
+    def redacted(self, plain: Any, found: SecretValues | None) -> Any:
+        """*plain* under the secret rules, alike on record and replay (keys and outputs must match).
+
+        Args:
+            plain: A value already converted to plain data.
+            found: The session's removed values (fed, and replaced in *plain*).
+        """
+        return self.core.options.filters.redact_value(plain, found)
+
     def restored(self, plain: Any) -> Any:
         """A recorded value structured back into the function's return type."""
         return from_plain(self.converter, plain, self.returns)
@@ -164,19 +174,28 @@ class InputIntercept(_Intercept):
     ) -> InterceptedCall:
         return session.input_call(self, args, kwargs)
 
-    def key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-        """The canonical key of a call: the alias and the captured arguments as plain data."""
-        return self.shape.key(self.converter, self.alias, args, kwargs)
+    def key(self, args: tuple[Any, ...], kwargs: dict[str, Any], found: SecretValues | None = None) -> str:
+        """The canonical key of a call: the alias and the captured arguments as plain data (redacted)."""
+        return key_for(self.alias, self.plain_arguments(args, kwargs, found))
 
-    def plain_arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """The captured arguments of a call as plain data: with any alias, they make that alias's key."""
-        return self.shape.plain_arguments(self.converter, self.alias, args, kwargs)
+    def plain_arguments(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], found: SecretValues | None = None
+    ) -> Any:
+        """The captured arguments of a call as plain data, redacted: with any alias, they make its key."""
+        return self.redacted(self.shape.plain_arguments(self.converter, self.alias, args, kwargs), found)
 
-    def storable(self, key: str, value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def storable(
+        self,
+        key: str,
+        value: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        found: SecretValues | None = None,
+    ) -> Any:
         """A call's result as the plain data a recording keeps (through the data handler, if any)."""
         if self.data_handler is not None:
             value = self.data_handler.prepare_input_for_recording(key, value, args, kwargs)
-        return to_plain(self.converter, value, self.alias)
+        return self.redacted(to_plain(self.converter, value, self.alias), found)
 
     def restored_input(self, plain: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """A recorded result as the function returns it (through the data handler, if any)."""
@@ -206,14 +225,16 @@ class OutputIntercept(_Intercept):
     ) -> InterceptedCall:
         return session.output_call(self, args, kwargs)
 
-    def arguments(self, key: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """What is kept of a call's arguments, as plain data (through the data handler, if any)."""
+    def arguments(
+        self, key: str, args: tuple[Any, ...], kwargs: dict[str, Any], found: SecretValues | None = None
+    ) -> Any:
+        """What is kept of a call's arguments, as plain data, redacted (through the data handler, if any)."""
         if self.data_handler is not None:
             arguments = self.data_handler.prepare_output_for_recording(key, args, kwargs)
         else:
             arguments = self.shape.arguments(args, kwargs)
-        return to_plain(self.converter, arguments, self.alias)
+        return self.redacted(to_plain(self.converter, arguments, self.alias), found)
 
-    def storable(self, result: Any) -> Any:
-        """A call's result as the plain data a recording keeps."""
-        return to_plain(self.converter, result, self.alias)
+    def storable(self, result: Any, found: SecretValues | None = None) -> Any:
+        """A call's result as the plain data a recording keeps, redacted."""
+        return self.redacted(to_plain(self.converter, result, self.alias), found)

@@ -70,7 +70,7 @@ class Recorder:
                 "(Recorder.play) without network"
             )
         _check_rate(sampling_rate)
-        resolved = resolve_options(options, redact_secrets=True)
+        resolved = resolve_options(options)
         counters = Counters()
         # What the call runners and sessions get of this recorder: they never read the recorder itself.
         self._core = RecorderCore(

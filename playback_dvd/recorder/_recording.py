@@ -83,7 +83,7 @@ class RecordingSession(OperationSession):
     ) -> InterceptedCall:
         """Run the input and keep its result (or exception) under the call's key."""
         try:
-            key = intercept.key(args, kwargs)
+            key = intercept.key(args, kwargs, self.http_handler.secret_values)
         except Exception as error:
             self.capture_failed(error)
             return PASS_THROUGH
@@ -95,7 +95,7 @@ class RecordingSession(OperationSession):
         """Run the output and keep its arguments and its result (or exception)."""
         key = self.next_output_key(intercept.alias)
         try:
-            arguments = intercept.arguments(key, args, kwargs)
+            arguments = intercept.arguments(key, args, kwargs, self.http_handler.secret_values)
         except Exception as error:
             self.capture_failed(error)
             arguments = None
@@ -156,7 +156,9 @@ class RecordingSession(OperationSession):
             dvd = self.dvd
             if error is None:
                 try:
-                    plain = to_plain(core.converter, result, OPERATION_OUTPUT)
+                    plain = core.options.filters.redact_value(
+                        to_plain(core.converter, result, OPERATION_OUTPUT), self.http_handler.secret_values
+                    )
                 except Exception as unstorable:
                     self.fail(unstorable)
                     plain = None
@@ -171,7 +173,7 @@ class RecordingSession(OperationSession):
             dvd.metadata.update(duration=duration, raised=error is not None)
             if core.code_version is not None:
                 dvd.metadata["code_version"] = core.code_version
-            document = recording_to_save(dvd, core.options.filters)
+            document = recording_to_save(dvd, core.options.filters, self.http_handler.secret_values)
         except Exception:
             core.count_failure()
             logger.exception("playback_dvd: could not finish recording of %s", self.name)
@@ -200,7 +202,8 @@ class _RecordedInput(InterceptedCall):
 
     def returned(self, value: Any) -> None:
         try:
-            plain = self.intercept.storable(self.key, value, self.args, self.kwargs)
+            found = self.session.http_handler.secret_values
+            plain = self.intercept.storable(self.key, value, self.args, self.kwargs, found)
         except Exception as error:
             self.session.capture_failed(error)
             return
@@ -225,7 +228,7 @@ class _RecordedOutput(InterceptedCall):
 
     def returned(self, value: Any) -> None:
         try:
-            plain = self.intercept.storable(value)
+            plain = self.intercept.storable(value, self.session.http_handler.secret_values)
         except Exception as error:
             self.session.capture_failed(error)
             return

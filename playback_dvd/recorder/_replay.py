@@ -93,7 +93,8 @@ class ReplaySession(OperationSession):
         self, intercept: InputIntercept, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> InterceptedCall:
         """The recorded value (or the recorded exception raised); run the real input when allowed."""
-        plain = intercept.plain_arguments(args, kwargs)  # kept for the fallback aliases' keys
+        # Kept for the fallback aliases' keys; redacted as the recorded keys were.
+        plain = intercept.plain_arguments(args, kwargs, self.http_handler.secret_values)
         key = key_for(intercept.alias, plain)
         inputs = self.dvd.inputs
         record = inputs.get(key)
@@ -122,7 +123,8 @@ class ReplaySession(OperationSession):
     ) -> InterceptedCall:
         """Capture the call's arguments; answer with the recorded result (or raise the recorded exception)."""
         key = self.next_output_key(intercept.alias)
-        self.add_playback_output(Output(key, intercept.arguments(key, args, kwargs)))
+        arguments = intercept.arguments(key, args, kwargs, self.http_handler.secret_values)
+        self.add_playback_output(Output(key, arguments))
         record = self._recorded_outputs.get(key)
         if record is None:
             if intercept.fail_on_no_recorded_result:
@@ -210,8 +212,12 @@ class _ReplayedOperation(InterceptedCall):
         self.converter = converter
 
     def returned(self, value: Any) -> None:
+        session = self.session
         try:
-            plain = to_plain(self.converter, value, OPERATION_OUTPUT)
+            # Redacted as the recorded result was, so a comparison sees the same placeholders.
+            plain = session.http_handler.filters.redact_value(
+                to_plain(self.converter, value, OPERATION_OUTPUT), session.http_handler.secret_values
+            )
         except Exception:  # compare what we can: the live value
             plain = value
         self.session.add_playback_output(Output(OPERATION_OUTPUT, plain))

@@ -1,4 +1,4 @@
-"""Default redaction for production capture (resolve_options(redact_secrets=True)) and body decoding rules."""
+"""Default redaction of secret headers (on in every entry point) and body decoding rules."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ SECRETS = {
 
 @contextmanager
 def capture(dvd: DVD, **options: object) -> Iterator[None]:
-    """What the Recorder does: a handler built from options resolved with redact_secrets=True."""
-    resolved = resolve_options(options, redact_secrets=True)
+    """What every entry point does: a handler built from the resolved options (secret rules on)."""
+    resolved = resolve_options(options)
     handler = DVDHttpHandler(dvd, filters=resolved.filters)
     with activated(handler):
         yield
@@ -68,10 +68,15 @@ def test_redact_secrets_replaces_secret_request_and_response_headers(get, server
     assert live.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2; Path=/"]  # the caller sees the truth
     (interaction,) = dvd.interactions
     request_values = {name.lower(): value for name, value in interaction.request.headers}
-    for name in SECRETS:
-        assert request_values[name.lower()] == "<REDACTED>"
+    assert request_values["authorization"] == "Bearer <REDACTED:authorization>"
+    assert request_values["proxy-authorization"] == "Basic <REDACTED:proxy-authorization>"
+    assert request_values["cookie"] == "session=<REDACTED:cookie>"
+    assert request_values["x-api-key"] == "<REDACTED:x-api-key>"
     assert interaction.response is not None
-    assert [v for n, v in interaction.response.headers if n.lower() == "set-cookie"] == ["<REDACTED>"] * 2
+    assert [v for n, v in interaction.response.headers if n.lower() == "set-cookie"] == [
+        "a=<REDACTED:set-cookie>; Path=/",
+        "b=<REDACTED:set-cookie>; Path=/",
+    ]
 
 
 def test_redaction_leaves_headers_the_user_configured_alone(get, server: LocalServer) -> None:  # type: ignore[no-untyped-def]
@@ -81,7 +86,7 @@ def test_redaction_leaves_headers_the_user_configured_alone(get, server: LocalSe
     names = {name.lower(): value for name, value in dvd.interactions[0].request.headers}
     assert names["authorization"] == "<MINE>"
     assert "x-api-key" not in names
-    assert names["cookie"] == "<REDACTED>"
+    assert names["cookie"] == "session=<REDACTED:cookie>"
 
 
 def test_matching_never_depends_on_a_redacted_value(get, server: LocalServer) -> None:  # type: ignore[no-untyped-def]
@@ -99,7 +104,7 @@ def test_matching_never_depends_on_a_redacted_value(get, server: LocalServer) ->
 
 def test_without_redact_secrets_headers_are_kept(server: LocalServer) -> None:
     dvd = DVD()
-    handler = DVDHttpHandler(dvd, filters=resolve_options({}).filters)
+    handler = DVDHttpHandler(dvd, filters=resolve_options({"redact_secrets": False}).filters)
     with activated(handler):
         httpx.get(f"{server.url}/items?id=1", headers={"authorization": "Bearer kept"})
     assert ("authorization", "Bearer kept") in dvd.interactions[0].request.headers

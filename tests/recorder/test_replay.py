@@ -392,7 +392,7 @@ def test_secrets_are_concealed_in_storage_and_restored_on_replay(server: LocalSe
     stored = cassette.get_recording(recording_id).interactions[0]
     assert b"t0ps3cret" not in stored.request.body
     assert ("X-Token", "<TOKEN>") in stored.request.headers
-    assert ("Authorization", "<REDACTED>") in stored.request.headers
+    assert ("Authorization", "Bearer <REDACTED:authorization>") in stored.request.headers
     playback = recorder.play(recording_id, lambda dvd: handle())
     assert playback.playback_error is None
     assert playback.playback_outputs == [Output("operation", "t0ps3cret")]
