@@ -118,11 +118,51 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
                 self.wfile.flush()
             self.wfile.write(b"0\r\n\r\n")
+        elif path.startswith("/reflect"):
+            self._reflect(parts.query, body)
+        elif path == "/oauth/token":
+            self._token(query)
         elif path == "/slow":
             time.sleep(float(query.get("seconds", ["0.2"])[0]))
             self._json({"slow": True, "hit": count})
         else:
             self._send(404, b"not found", [("Content-Type", "text/plain")])
+
+    def _reflect(self, raw_query: str, body: bytes) -> None:
+        # Echoes what it was sent where servers echo things: the body, a Location header, a next link.
+        self._json(
+            {
+                "path": self.path,
+                "query": raw_query,
+                "authorization": self.headers.get("Authorization", ""),
+                "auth_token": self.headers.get("X-Auth-Token", ""),
+                "body": body.decode("utf-8", "replace"),
+                "next": f"http://{self.headers.get('Host', '')}/reflect?{raw_query}&page=2",
+            },
+            extra=[
+                ("Location", f"/reflect?{raw_query}"),
+                ("X-Seen-Authorization", self.headers.get("Authorization", "")),
+            ],
+        )
+
+    def _token(self, query: dict[str, list[str]]) -> None:
+        # An OAuth token endpoint: fresh tokens in the response body (JSON, form, or gzip-compressed JSON).
+        tokens = {
+            "access_token": "srv-access-9f8e7d6c5b4a39281706",
+            "refresh_token": "srv-refresh-0a1b2c3d4e5f60718293",
+            "id_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJlLW9mLXRoZS10ZXN0",
+            "token_type": "bearer",
+            "expires_in": 3600,
+        }
+        shape = query.get("format", ["json"])[0]
+        if shape == "form":
+            form = "&".join(f"{key}={value}" for key, value in tokens.items())
+            self._send(200, form.encode(), [("Content-Type", "application/x-www-form-urlencoded")])
+        elif shape == "gzip":
+            data = gzip.compress(json.dumps(tokens).encode())
+            self._send(200, data, [("Content-Type", "application/json"), ("Content-Encoding", "gzip")])
+        else:
+            self._json(tokens)
 
 
 class LocalServer(ThreadingHTTPServer):

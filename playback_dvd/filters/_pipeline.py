@@ -32,6 +32,7 @@ from ._redaction import (
     filter_header_pairs,
     filter_url_query,
 )
+from ._secret_names import unquote_placeholders
 from ._secret_rules import NO_SECRET_RULES, SecretRules
 from ._secret_values import SecretValues
 
@@ -125,6 +126,8 @@ class Filters:
         headers = filter_header_pairs(request.headers, self.headers, found)
         headers = self.secret_headers.redact_headers(headers, found)
         url = self.secret_query.redact_url(filter_url_query(request.url, self.query, found), found)
+        if self.secrets:
+            url = unquote_placeholders(url)
         if headers is not request.headers or url is not request.url:
             request = Request(request.method, url, headers, request.body)
         request = filter_request_body(request, self.post_data, found)
