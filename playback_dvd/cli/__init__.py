@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ls": ("browse", "List the recordings of a cassette (a directory or s3://bucket/prefix)."),
     "show": ("browse", "Print one recording: metadata, inputs, outputs, HTTP interactions."),
     "compare": ("compare", "Replay recordings on today's code and compare them with what was recorded."),
+    "scan": ("scan", "Find secrets already recorded in DVDs, cassette directories and vcrpy cassettes."),
 }
 
 
