@@ -72,7 +72,7 @@ def filter_body(
     Understands ``application/x-www-form-urlencoded``, JSON (nested objects and lists) and
     ``multipart/form-data``; other bodies (binary uploads, compressed ones) are left alone.
     """
-    if not rules or not body:
+    if not rules or not body or not rules.may_hold_secret(body):
         return body
     content_type = header_value(headers, "content-type")
     kind = body_kind(content_type, body)

@@ -52,6 +52,8 @@ class NamedFieldRules(Protocol):
 
     def redact_plain(self, value: Any, found: SecretValues | None) -> tuple[Any, bool]: ...
 
+    def may_hold_secret(self, data: bytes) -> bool: ...
+
 
 def _call(option: str, name: str, replacement: Replacement, value: Any) -> Any:
     try:
@@ -146,6 +148,10 @@ class FieldRules:
             if keep:
                 kept.append((name, str(new_value)))
         return kept
+
+    def may_hold_secret(self, data: bytes) -> bool:
+        """Whether *data* may hold a covered field (always, when there are rules: they are few and exact)."""
+        return bool(self.rules)
 
     def redact_plain(self, value: Any, found: SecretValues | None) -> tuple[Any, bool]:
         """JSON data with covered keys removed or replaced at any depth, inside lists too.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -70,6 +71,7 @@ class SecretRules:
     by_value: bool = True
     intercepts: bool = True
     _cache: dict[str, bool] = attrs.field(factory=dict, eq=False, repr=False)
+    _hints: list[re.Pattern[bytes]] = attrs.field(factory=list, eq=False, repr=False)
 
     @classmethod
     def parse(cls, redact_secrets: Any = True, secret_names: Any = (), not_secret: Any = ()) -> SecretRules:
@@ -109,6 +111,25 @@ class SecretRules:
         return SecretValues(keep, enabled=self.by_value)
 
     # -- names ----------------------------------------------------------------------------------------
+
+    def may_hold_secret(self, data: bytes) -> bool:
+        """A quick, conservative test: False only when *data* cannot hold a field these rules cover.
+
+        Every spelling of a secret name (``X-Api-Key``, ``apiKey``, ``api_key``) contains its last word
+        (``key``) in lower case, so one regex search over the lower-cased bytes spares parsing the bodies
+        and query strings that hold nothing of interest (most of them). A URL with a password counts too.
+        """
+        if not self.enabled:
+            return False
+        if not self._hints:
+            words = {name.rsplit("_", 1)[-1] for name in self.names}
+            words |= (
+                {suffix.rsplit("_", 1)[-1] for suffix in SECRET_NAME_SUFFIXES} if self.name_pattern else set()
+            )
+            alternatives = [re.escape(word) for word in sorted(words, key=len, reverse=True)]
+            alternatives.append(r"://[^/\s\"'?#]*@")
+            self._hints.append(re.compile("|".join(alternatives).encode()))
+        return self._hints[0].search(data.lower()) is not None
 
     def covers(self, name: str) -> bool:
         """Whether the field *name* (any spelling) holds a secret under these rules."""
@@ -194,6 +215,8 @@ class SecretRules:
         """
         if not self.enabled or ("?" not in url and "@" not in url and "#" not in url):
             return url
+        if "@" not in url and not self.may_hold_secret(url.encode("utf-8", "surrogateescape")):
+            return url
         try:
             parts = urlsplit(url)
         except ValueError:  # not a URL after all (a header holding something else): nothing to redact
@@ -232,26 +255,43 @@ class SecretRules:
         Returns:
             The new value and whether anything changed (when not, the value is the object given).
         """
-        if isinstance(value, dict):
-            changed = False
-            result: dict[Any, Any] = {}
+        kind = type(value)
+        if kind is dict:
+            result: dict[Any, Any] | None = None  # copied only at the first change: most dicts have none
             for key, item in value.items():
-                if isinstance(key, str) and self.covers(key) and _redactable(item, found):
-                    result[key] = self.apply(key, item, found)[1]
-                    changed = True
-                    continue
-                result[key], item_changed = self.redact_plain(item, found)
-                changed = changed or item_changed
-            return (result, True) if changed else (value, False)
-        if isinstance(value, list):
-            items = [self.redact_plain(item, found) for item in value]
-            if any(changed for _, changed in items):
-                return [item for item, _ in items], True
-            return value, False
-        if isinstance(value, str) and value.startswith(("http://", "https://")):
+                item_kind = type(item)
+                if item_kind is str:
+                    if type(key) is str and self.covers(key) and _redactable(item, found):
+                        new_item = self.apply(key, item, found)[1]
+                    elif item.startswith(_URL_STARTS):
+                        new_item = self.redact_url(item, found)
+                    else:
+                        continue
+                elif item_kind is dict or item_kind is list:
+                    new_item = self.redact_plain(item, found)[0]
+                else:
+                    continue  # numbers, booleans, None: nothing to redact (the hot path)
+                if new_item is not item:
+                    if result is None:
+                        result = dict(value)
+                    result[key] = new_item
+            return (value, False) if result is None else (result, True)
+        if kind is list:
+            new_list: list[Any] | None = None
+            for number, item in enumerate(value):
+                new_item, item_changed = self.redact_plain(item, found)
+                if item_changed:
+                    if new_list is None:
+                        new_list = list(value)
+                    new_list[number] = new_item
+            return (value, False) if new_list is None else (new_list, True)
+        if kind is str and value.startswith(_URL_STARTS):
             redacted = self.redact_url(value, found)
             return redacted, redacted is not value
         return value, False
+
+
+_URL_STARTS = ("http://", "https://")
 
 
 #: Rules that redact nothing: ``redact_secrets=False``.

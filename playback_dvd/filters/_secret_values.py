@@ -66,11 +66,7 @@ class SecretValues:
             if value in self._placeholders:
                 return
             self._placeholders[value] = placeholder
-            pairs = [
-                (spelling, known_placeholder)
-                for known, known_placeholder in self._placeholders.items()
-                for spelling in _spellings(known)
-            ]
+            pairs = [*self._pairs, *((spelling, placeholder) for spelling in _spellings(value))]
             # Longest first: a value that contains another is replaced whole, not in pieces.
             pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
             self._pairs = tuple(pairs)  # replaced whole: readers never see a list being built
