@@ -23,7 +23,6 @@ from .._models import (
     Interaction,
     OutputRecord,
     Request,
-    Response,
 )
 from ._secret_names import placeholder_for
 from ._secret_values import SecretValues
@@ -270,7 +269,8 @@ def _replace_url(url: str, pairs: list[tuple[str, str]]) -> str:
 
 
 def _replace_headers(headers: Headers, pairs: list[tuple[str, str]]) -> Headers:
-    return tuple((name, _replace_text(value, pairs)) for name, value in headers)
+    replaced = tuple((name, _replace_text(value, pairs)) for name, value in headers)
+    return headers if replaced == headers else replaced
 
 
 def _replace_body(body: bytes, headers: Headers, pairs: list[tuple[str, str]]) -> tuple[bytes, Headers]:
@@ -285,14 +285,20 @@ def _replace_body(body: bytes, headers: Headers, pairs: list[tuple[str, str]]) -
 
 
 def _replace_interaction(interaction: Interaction, pairs: list[tuple[str, str]]) -> Interaction:
+    """*interaction* with *pairs* replaced; the same object when none occurs (the common case at save)."""
     request = interaction.request
     body, headers = _replace_body(request.body, _replace_headers(request.headers, pairs), pairs)
-    new_request = Request(request.method, _replace_url(request.url, pairs), headers, body)
-    response = interaction.response
-    new_response: Response | None = None
+    url = _replace_url(request.url, pairs)
+    new_request = request
+    if body is not request.body or headers is not request.headers or url != request.url:
+        new_request = Request(request.method, url, headers, body)
+    response = new_response = interaction.response
     if response is not None:
         body, headers = _replace_body(response.body, _replace_headers(response.headers, pairs), pairs)
-        new_response = attrs.evolve(response, headers=headers, body=body)
+        if body is not response.body or headers is not response.headers:
+            new_response = attrs.evolve(response, headers=headers, body=body)
+    if new_request is request and new_response is response:
+        return interaction
     return attrs.evolve(interaction, request=new_request, response=new_response)
 
 
@@ -318,7 +324,9 @@ def conceal_removed(document: DVDDocument, values: SecretValues) -> DVDDocument:
     if not pairs:
         return document
     interactions = tuple(
-        attrs.evolve(replaced, exception=_replace_exception(replaced.exception, values))
+        replaced
+        if replaced.exception is None
+        else attrs.evolve(replaced, exception=_replace_exception(replaced.exception, values))
         for replaced in (_replace_interaction(item, pairs) for item in document.interactions)
     )
     inputs = {
