@@ -136,6 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "query": raw_query,
                 "authorization": self.headers.get("Authorization", ""),
                 "auth_token": self.headers.get("X-Auth-Token", ""),
+                "headers": dict(self.headers.items()),
                 "body": body.decode("utf-8", "replace"),
                 "next": f"http://{self.headers.get('Host', '')}/reflect?{raw_query}&page=2",
             },

@@ -56,17 +56,20 @@ def test_planted_secrets_are_found_with_their_field_path_and_rule(
         f"{path}: interactions[0].request.url: url password",
         f"{path}: interactions[0].request.url.query.api_key: secret name 'api_key'",
         f"{path}: interactions[2].request.headers.x-auth-token: secret name 'x_auth_token'",
+        f"{path}: interactions[3].request.headers.cookie: secret name 'cookie'",
+        f"{path}: interactions[3].request.headers.x-api-key: secret name 'x_api_key'",
+        f"{path}: interactions[3].request.headers.proxy-authorization: secret name 'proxy_authorization'",
         f"{path}: interactions[2].request.body.settings.client_secret: secret name 'client_secret'",
-        f"{path}: interactions[3].request.body.password: secret name 'password'",
         f"{path}: interactions[4].request.body.password: secret name 'password'",
-        f"{path}: interactions[5].response.body.access_token: secret name 'access_token'",
-        f"{path}: interactions[6].response.body.refresh_token: secret name 'refresh_token'",
-        f"{path}: interactions[7].response.body.id_token: secret name 'id_token'",
+        f"{path}: interactions[5].request.body.password: secret name 'password'",
+        f"{path}: interactions[6].response.body.access_token: secret name 'access_token'",
+        f"{path}: interactions[7].response.body.refresh_token: secret name 'refresh_token'",
+        f"{path}: interactions[8].response.body.id_token: secret name 'id_token'",
     ):
         assert expected in out
     assert "token shape jwt" in out
     # the multipart password the server echoed in its JSON answer: found by value
-    assert f"{path}: interactions[4].response.body.body: echo of a secret found elsewhere in the file" in out
+    assert f"{path}: interactions[5].response.body.body: echo of a secret found elsewhere in the file" in out
     for secret in HTTP_SECRETS:  # the report is safe to print in a CI log
         assert secret not in out
 

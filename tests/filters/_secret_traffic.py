@@ -8,6 +8,7 @@ secrets left out, so a recording and its replay can be compared.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from pathlib import Path
@@ -27,6 +28,9 @@ FORM_PASSWORD = "fpass-83cd01ee"
 MULTIPART_PASSWORD = "mpass-0c4f5a6b"
 AUTH_TOKEN = "xauth-2f4e6a8c0b"
 BEARER = "bearer-7a6b5c4d3e"
+COOKIE = "cookie-sess-1a2b3c4d"
+X_API_KEY = "xapikey-5d6e7f8a9b"
+PROXY_PASSWORD = "proxypass-3c4d5e6f"
 #: What /oauth/token answers (tests/_server.py).
 SERVER_ACCESS_TOKEN = "srv-access-9f8e7d6c5b4a39281706"
 SERVER_REFRESH_TOKEN = "srv-refresh-0a1b2c3d4e5f60718293"
@@ -42,6 +46,9 @@ HTTP_SECRETS = (
     MULTIPART_PASSWORD,
     AUTH_TOKEN,
     BEARER,
+    COOKIE,
+    X_API_KEY,
+    PROXY_PASSWORD,
     SERVER_ACCESS_TOKEN,
     SERVER_REFRESH_TOKEN,
     SERVER_ID_TOKEN,
@@ -68,6 +75,18 @@ def exercise(client: httpx.Client, base_url: str) -> list[Any]:
         headers={"X-Auth-Token": AUTH_TOKEN, "Authorization": f"Bearer {BEARER}"},
     )
     facts.append(json.loads(posted.json()["body"])["user"])
+    # the other default headers: a cookie, an API key, proxy credentials (echoed back in the body)
+    proxy = base64.b64encode(f"proxy-user:{PROXY_PASSWORD}".encode()).decode()
+    headed = client.post(
+        f"{base_url}/reflect",
+        content=b"no body secrets",
+        headers={
+            "Cookie": f"session={COOKIE}",
+            "X-Api-Key": X_API_KEY,
+            "Proxy-Authorization": f"Basic {proxy}",
+        },
+    )
+    facts.append(headed.json()["body"])
     # a form field and a multipart field
     form = client.post(f"{base_url}/reflect", data={"user": "ann", "password": FORM_PASSWORD})
     facts.append("user=ann" in form.json()["body"])
@@ -117,4 +136,14 @@ def leaked(path: Path, secrets: tuple[str, ...] = HTTP_SECRETS) -> list[str]:
     document = read_document(path)
     assert document is not None
     decoded = stored_texts(document)
-    return [secret for secret in secrets if secret.encode() in raw or secret in decoded]
+
+    def spellings(secret: str) -> list[str]:
+        # Basic credentials carry a password base64-encoded ("user:password"): that spelling counts too.
+        users = ("proxy-user", "user")
+        return [secret, *(base64.b64encode(f"{user}:{secret}".encode()).decode() for user in users)]
+
+    return [
+        secret
+        for secret in secrets
+        if any(spelling.encode() in raw or spelling in decoded for spelling in spellings(secret))
+    ]
