@@ -23,9 +23,9 @@ from .._options import resolve_options
 from ..filters._pipeline import Filters
 from ..filters._scan import Finding, fix_document, scan_document
 from ..formats._files import atomic_write, read_bytes_or_none
-from ..formats._serialization import dumps, is_binary_path, loads
+from ..formats._serialization import dumps, loads
+from ..formats._suffixes import is_binary_path, is_dvd_path
 
-_DVD_SUFFIXES = (".dvd", ".dvd.json")
 _CASSETTE_SUFFIXES = (".yaml", ".yml", ".json")  # vcrpy cassettes, recognised by content
 _SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__", "site-packages"})
 
@@ -78,7 +78,7 @@ def _directory_sources(directory: Path) -> Iterator[_Source]:
         )
         for name in sorted(files):
             path = Path(root) / name
-            if name.endswith(_DVD_SUFFIXES):
+            if is_dvd_path(name):
                 yield _Source(os.fspath(path), _file_loader(path, lenient=False), path)
             elif name.endswith(_CASSETTE_SUFFIXES) and not name.endswith(".meta.json"):
                 yield _Source(os.fspath(path), _file_loader(path, lenient=True))
@@ -109,9 +109,7 @@ def _sources(path_text: str) -> Iterator[_Source]:
     if path.is_dir():
         yield from _directory_sources(path)
     elif path.exists():
-        yield _Source(
-            path_text, _file_loader(path, lenient=False), path if path_text.endswith(_DVD_SUFFIXES) else None
-        )
+        yield _Source(path_text, _file_loader(path, lenient=False), path if is_dvd_path(path_text) else None)
     else:
         raise ConfigurationError(f"{path_text}: no such file or directory")
 
