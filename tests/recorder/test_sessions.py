@@ -29,7 +29,7 @@ from playback_dvd.recorder._values import make_value_converter
 def make_core() -> RecorderCore:
     return RecorderCore(
         MemoryCassette(),
-        resolve_options({}, redact_secrets=True),
+        resolve_options({}),
         make_value_converter(),
         code_version="abc123",
         enabled=True,
