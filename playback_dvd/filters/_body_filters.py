@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 import attrs
@@ -90,24 +91,20 @@ def filter_body(
     return body
 
 
-def filter_request_body(
-    request: Request, rules: NamedFieldRules, found: SecretValues | None = None
-) -> Request:
-    """*request* with the named fields of its body removed or replaced (see `filter_body`)."""
-    new_body = filter_body(request.body, request.headers, rules, found)
-    if new_body is request.body:
-        return request
-    return attrs.evolve(request, body=new_body, headers=fix_content_length(request.headers, len(new_body)))
+Message = TypeVar("Message", Request, Response)
 
 
-def filter_response_body(
-    response: Response, rules: NamedFieldRules, found: SecretValues | None = None
-) -> Response:
-    """*response* with the named fields of its body removed or replaced (see `filter_body`)."""
-    new_body = filter_body(response.body, response.headers, rules, found)
-    if new_body is response.body:
-        return response
-    return attrs.evolve(response, body=new_body, headers=fix_content_length(response.headers, len(new_body)))
+def filter_message_body(
+    message: Message, rules: NamedFieldRules, found: SecretValues | None = None
+) -> Message:
+    """A request or response with the named fields of its body removed or replaced (see `filter_body`).
+
+    The same object when no field matched; otherwise ``content-length`` follows the new body.
+    """
+    new_body = filter_body(message.body, message.headers, rules, found)
+    if new_body is message.body:
+        return message
+    return attrs.evolve(message, body=new_body, headers=fix_content_length(message.headers, len(new_body)))
 
 
 # -- decode_compressed_response --------------------------------------------------------------------------

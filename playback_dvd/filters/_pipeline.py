@@ -23,7 +23,7 @@ from .._bodies import header_value
 from .._errors import ConfigurationError, PlaybackDVDError, UnmatchedRequestError
 from .._models import DVDDocument, Request, Response
 from ..dvd._matching import split_url
-from ._body_filters import decode_response_body, filter_request_body, filter_response_body
+from ._body_filters import decode_response_body, filter_message_body
 from ._redaction import (
     FieldRules,
     SensitiveData,
@@ -130,8 +130,8 @@ class Filters:
             url = unquote_placeholders(url)
         if headers is not request.headers or url is not request.url:
             request = Request(request.method, url, headers, request.body)
-        request = filter_request_body(request, self.post_data, found)
-        request = filter_request_body(request, self.secret_post_data, found)
+        request = filter_message_body(request, self.post_data, found)
+        request = filter_message_body(request, self.secret_post_data, found)
         if found:
             request = found.replace_in_request(request)
         result: Request | None = _run_hooks("request", self.request_hooks, request)
@@ -145,7 +145,7 @@ class Filters:
         headers = self.secret_headers.redact_headers(headers, found)
         if headers is not response.headers:
             response = attrs.evolve(response, headers=headers)
-        response = filter_response_body(response, self.secrets, found)
+        response = filter_message_body(response, self.secrets, found)
         if found:
             response = found.replace_in_response(response)
         result: Response | None = _run_hooks("response", self.response_hooks, response)
