@@ -53,7 +53,7 @@ if _TYPE_CHECKING:
         StructuralComparator,
     )
     from .dvd._dvd import DVD, RecordMode
-    from .dvd._matching import DEFAULT_MATCH_ON, register_matcher, unregister_matcher
+    from .dvd._matching import DEFAULT_MATCH_ON, VCRPY_MATCH_ON, register_matcher, unregister_matcher
     from .http._use_dvd import use_dvd
     from .recorder._recorder import Recorder, TapeRecorder
     from .recorder._saving import RecorderStats
@@ -112,6 +112,7 @@ _WHERE: dict[str, str] = {
     "UnmatchedRequestError": "._errors",
     "UnstorableValueError": "._errors",
     "UnsupportedSchemaVersion": "._errors",
+    "VCRPY_MATCH_ON": ".dvd._matching",
     "register_matcher": ".dvd._matching",
     "unregister_matcher": ".dvd._matching",
     "use_dvd": ".http._use_dvd",
@@ -186,6 +187,7 @@ __all__ = [
     "UnmatchedRequestError",
     "UnstorableValueError",
     "UnsupportedSchemaVersion",
+    "VCRPY_MATCH_ON",
     "register_matcher",
     "unregister_matcher",
     "use_dvd",

@@ -105,17 +105,22 @@ class ConfigurationError(PlaybackDVDError, TypeError, ValueError):
 
 
 class NetworkBlockedError(PlaybackDVDError):
-    """A request was about to reach the network while the network is blocked (pytest ``--dvd-block-network``).
+    """A request or connection was about to reach the network where the network is blocked.
+
+    Raised in a hermetic replay (`Recorder.play` by default, ``use_dvd(..., block_network=True)``, pytest
+    ``--dvd-block-network``), whichever library opened the connection.
 
     Attributes:
         host: The host the request was for.
-        url: The full URL of the request.
+        url: The full URL of the request (``host:port`` for a connection outside httpx/httpx2).
+        port: The port, when known.
     """
 
-    def __init__(self, message: str, *, host: str, url: str) -> None:
+    def __init__(self, message: str, *, host: str, url: str, port: int | None = None) -> None:
         super().__init__(message)
         self.host = host
         self.url = url
+        self.port = port
 
 
 class RecordingKeyError(PlaybackDVDError, LookupError):

@@ -137,6 +137,8 @@ class Playback:
         playback_error: The exception the replayed operation raised, if any.
         unplayed_requests: Recorded HTTP requests the replay never made.
         unmatched_requests: HTTP requests the replay made that the recording lacks.
+        blocked_connections: Connections the hermetic replay refused, as ``"tcp host:port (library)"``
+            (e.g. ``"tcp api.example.com:443 (urllib3)"``): calls that bypass httpx/httpx2, never recorded.
     """
 
     recording_id: str
@@ -149,3 +151,4 @@ class Playback:
     playback_error: ExceptionInfo | None = None
     unplayed_requests: tuple[Request, ...] = ()
     unmatched_requests: tuple[Request, ...] = ()
+    blocked_connections: tuple[str, ...] = ()

@@ -15,7 +15,7 @@ import attrs
 
 from ._errors import ConfigurationError
 from .dvd._dvd import RecordMode
-from .dvd._matching import DEFAULT_MATCH_ON, Matcher, MatcherFunction, resolve_matchers
+from .dvd._matching import DEFAULT_MATCH_ON, VCRPY_MATCH_ON, Matcher, MatcherFunction, resolve_matchers
 from .filters._pipeline import NO_FILTERS, Filters, HostRule, as_hooks
 from .filters._redaction import FieldRules, SensitiveData
 from .filters._secret_rules import SecretRules
@@ -43,6 +43,8 @@ class DVDOptions(TypedDict, total=False):
     redact_secrets: bool
     secret_names: Sequence[str]
     not_secret: Sequence[str]
+    block_network: bool
+    allowed_hosts: Sequence[str]
 
 
 @attrs.frozen
@@ -56,6 +58,20 @@ class ResolvedOptions:
     max_body_bytes: int | None = None
     filters: Filters = NO_FILTERS
     allow_ignored_on_replay: bool = False
+    #: Whether ``match_on`` was given: a vcrpy cassette replays with vcrpy's default otherwise.
+    match_on_given: bool = False
+    block_network: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+
+    def match_on_for(self, *, vcrpy: bool) -> tuple[str | MatcherFunction | Matcher, ...]:
+        """The matchers of a DVD: a vcrpy cassette keeps vcrpy's default (no body) unless match_on was given.
+
+        vcrpy recorded those cassettes under its own default, so they may hold requests that differ only
+        in their bodies (a timestamp, a nonce) and that vcrpy answered anyway.
+        """
+        if not vcrpy or self.match_on_given:
+            return self.match_on
+        return (*VCRPY_MATCH_ON, *self.match_on[len(DEFAULT_MATCH_ON) :])
 
 
 _KNOWN = frozenset(DVDOptions.__annotations__)
@@ -100,7 +116,18 @@ def resolve_options(options: Mapping[str, Any]) -> ResolvedOptions:
         max_body_bytes=max_body_bytes,
         filters=_build_filters(options),
         allow_ignored_on_replay=bool(options.get("allow_ignored_on_replay", False)),
+        match_on_given="match_on" in options,
+        block_network=bool(options.get("block_network", False)),
+        allowed_hosts=_host_patterns(options.get("allowed_hosts", ())),
     )
+
+
+def _host_patterns(value: Any) -> tuple[str, ...]:
+    patterns = (value,) if isinstance(value, str) else tuple(value)
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            raise ConfigurationError(f"allowed_hosts holds host names or globs, not {pattern!r}")
+    return patterns
 
 
 def _build_filters(options: Mapping[str, Any]) -> Filters:

@@ -49,6 +49,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._route()
 
+    def do_QUERY(self) -> None:  # the QUERY method (a safe GET with a body), which httpx2 sends natively
+        self._route()
+
     def _route(self) -> None:
         parts = urlsplit(self.path)
         query = parse_qs(parts.query, keep_blank_values=True)
@@ -170,6 +173,7 @@ class LocalServer(ThreadingHTTPServer):
     """The test server; ``hits`` lists every (method, path) it answered: tests prove no network was used."""
 
     daemon_threads = True
+    request_queue_size = 128  # concurrency tests connect many clients at once (the default backlog is 5)
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Iterator
+from types import ModuleType
 
 import pytest
 
@@ -34,3 +37,11 @@ def _no_leftover_patch() -> Iterator[None]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(params=["httpx", "httpx2"])
+def hx(request: pytest.FixtureRequest) -> ModuleType:
+    """httpx, then httpx2: the client library a test makes its requests with (same API, other classes)."""
+    if request.param == "httpx2" and sys.version_info < (3, 11):
+        pytest.skip("httpx2 needs Python >= 3.11 (the dev extra installs it there)")
+    return importlib.import_module(request.param)

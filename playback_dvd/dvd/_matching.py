@@ -9,6 +9,7 @@ matcher has no key; it runs only on the few interactions inside the bucket the k
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import operator
 import re
@@ -33,7 +34,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 class RequestView:
     """The normalized features of one request, each computed at most once."""
 
-    __slots__ = ("_body", "_headers", "_query", "_split", "request")
+    __slots__ = ("_body", "_body_digest", "_headers", "_query", "_split", "request")
 
     def __init__(self, request: Request) -> None:
         self.request = request
@@ -41,6 +42,7 @@ class RequestView:
         self._query: tuple[tuple[str, str], ...] | None = None
         self._headers: tuple[tuple[str, str], ...] | None = None
         self._body: Hashable = None
+        self._body_digest: bytes | None = None
 
     def _parts(self) -> tuple[str, str, int | None, str, str]:
         if self._split is None:
@@ -94,6 +96,18 @@ class RequestView:
         if self._body is None:
             self._body = canonical_body(self.request)
         return self._body
+
+    @property
+    def body_digest(self) -> bytes:
+        """16 bytes standing for the canonical body in the index key (a large body is not kept twice)."""
+        if self._body_digest is None:
+            if not self.request.body:
+                self._body_digest = b""  # most requests: nothing to parse or hash
+            else:
+                body = self.body
+                data = body if isinstance(body, bytes) else repr(body).encode("utf-8", "surrogatepass")
+                self._body_digest = hashlib.blake2b(data, digest_size=16).digest()
+        return self._body_digest
 
 
 # A plain absolute URL, as httpx writes every URL it sends: scheme://host[:port]/path?query#fragment, ASCII
@@ -210,6 +224,8 @@ class Matcher:
     name: str
     key: Callable[[RequestView], Hashable] | None = None
     function: MatcherFunction | None = None
+    #: For a key that is a digest: describes the difference from the requests themselves.
+    explain: Callable[[RequestView, RequestView], str] | None = None
 
     def compare(self, recorded: RequestView, live: RequestView) -> str | None:
         """Return None when the requests agree on this matcher, else a short description of the difference."""
@@ -217,6 +233,8 @@ class Matcher:
             recorded_value, live_value = self.key(recorded), self.key(live)
             if recorded_value == live_value:
                 return None
+            if self.explain is not None:
+                return self.explain(recorded, live)
             return _describe_difference(recorded_value, live_value)
         assert self.function is not None
         try:
@@ -259,6 +277,47 @@ def _describe_difference(recorded: object, live: object) -> str:
     return f"recorded {_shorten(recorded)}, this request {_shorten(live)}"
 
 
+def _describe_body_difference(recorded: RequestView, live: RequestView) -> str:
+    """Where two canonical bodies differ: the first JSON path (``$.messages[0].content``), else the values."""
+    recorded_body, live_body = recorded.body, live.body
+    if _is_json(recorded_body) and _is_json(live_body):
+        path = first_difference(json.loads(recorded_body[1]), json.loads(live_body[1]))  # type: ignore[index]
+        if path is not None:
+            where, recorded_value, live_value = path
+            return f"at {where}: recorded {_shorten(recorded_value)}, this request {_shorten(live_value)}"
+    return _describe_difference(recorded_body, live_body)
+
+
+def _is_json(body: Hashable) -> bool:
+    return isinstance(body, tuple) and len(body) == 2 and body[0] == "json"
+
+
+_ABSENT = object()
+
+
+def first_difference(recorded: object, live: object, path: str = "$") -> tuple[str, object, object] | None:
+    """The first JSON path where two parsed documents differ, with both values there (None: equal)."""
+    if isinstance(recorded, dict) and isinstance(live, dict):
+        for name in sorted({*recorded, *live}):
+            found = first_difference(recorded.get(name, _ABSENT), live.get(name, _ABSENT), f"{path}.{name}")
+            if found is not None:
+                return found
+        return None
+    if isinstance(recorded, list) and isinstance(live, list):
+        for index in range(max(len(recorded), len(live))):
+            found = first_difference(
+                recorded[index] if index < len(recorded) else _ABSENT,
+                live[index] if index < len(live) else _ABSENT,
+                f"{path}[{index}]",
+            )
+            if found is not None:
+                return found
+        return None
+    if recorded == live and type(recorded) is type(live):
+        return None
+    return (path, "(absent)" if recorded is _ABSENT else recorded, "(absent)" if live is _ABSENT else live)
+
+
 def _key_matcher(name: str, attribute: str | None = None) -> Matcher:
     # attrgetter runs in C: the index key of every request and every loaded interaction is made of these.
     return Matcher(name=name, key=operator.attrgetter(attribute or name))
@@ -276,16 +335,20 @@ _BUILT_IN: dict[str, Matcher] = {
         _key_matcher("uri"),
         _key_matcher("headers"),
         _key_matcher("raw_body"),
-        _key_matcher("body"),
+        Matcher(name="body", key=operator.attrgetter("body_digest"), explain=_describe_body_difference),
         _key_matcher("url", "uri"),  # vcrpy's alias
     )
 }
 #: The `RequestView` attribute each built-in matcher compares (the plan reads them all in one attrgetter).
-_ATTRIBUTES: dict[str, str] = {name: name for name in _BUILT_IN} | {"url": "uri"}
+_ATTRIBUTES: dict[str, str] = {name: name for name in _BUILT_IN} | {"url": "uri", "body": "body_digest"}
 _USER: dict[str, Matcher] = {}
 
-#: vcrpy's default, and ours.
-DEFAULT_MATCH_ON: tuple[str, ...] = ("method", "scheme", "host", "port", "path", "query")
+#: vcrpy's default: no body. Replaying vcrpy cassettes uses it unless ``match_on`` is given, and
+#: ``match_on=VCRPY_MATCH_ON`` is the one-line way back to it for any DVD.
+VCRPY_MATCH_ON: tuple[str, ...] = ("method", "scheme", "host", "port", "path", "query")
+#: Ours: vcrpy's plus the canonical body (JSON as data, forms as sorted fields, else bytes), so that
+#: concurrent calls to one endpoint with different payloads each get their own answer.
+DEFAULT_MATCH_ON: tuple[str, ...] = (*VCRPY_MATCH_ON, "body")
 
 
 def register_matcher(name: str, function: MatcherFunction) -> None:

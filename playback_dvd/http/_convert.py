@@ -1,23 +1,19 @@
-"""httpx requests and responses to and from the recording model; plain functions, no I/O."""
+"""httpx/httpx2 requests and responses to and from the recording model; plain functions, no I/O.
+
+The two libraries share this API; a replayed response is built with the calling library's own classes.
+"""
 
 from __future__ import annotations
 
-import httpx
+from typing import Any
 
 from .._errors import ReplayedException
 from .._models import Interaction, Request, Response
-
-# A recorded exception is raised again only as an httpx transport error, looked up by name in httpx's
-# own namespace: never an import of a name found in a file (DESIGN 4.7).
-_REPLAYABLE_EXCEPTIONS: dict[str, type[httpx.TransportError]] = {
-    name: value
-    for name in httpx.__all__
-    if isinstance(value := getattr(httpx, name), type) and issubclass(value, httpx.TransportError)
-}
+from ._libraries import HttpLibrary
 
 
-def request_from_httpx(request: httpx.Request, body: bytes) -> Request:
-    """The model of an httpx request whose body has been read (*body*)."""
+def request_from_httpx(request: Any, body: bytes) -> Request:
+    """The model of an httpx or httpx2 request whose body has been read (*body*)."""
     return Request(
         method=request.method,
         url=str(request.url),
@@ -29,7 +25,7 @@ def request_from_httpx(request: httpx.Request, body: bytes) -> Request:
     )
 
 
-def response_head(response: httpx.Response) -> tuple[int, tuple[tuple[str, str], ...], str, str]:
+def response_head(response: Any) -> tuple[int, tuple[tuple[str, str], ...], str, str]:
     """Status, header pairs (original case, repeats kept), http_version and reason phrase of a response."""
     extensions = response.extensions
     http_version = extensions.get("http_version", b"HTTP/1.1")
@@ -42,12 +38,13 @@ def response_head(response: httpx.Response) -> tuple[int, tuple[tuple[str, str],
     )
 
 
-def httpx_response(recorded: Response, request: httpx.Request) -> httpx.Response:
-    """An httpx response that replays *recorded*: raw body bytes, so httpx decodes gzip/br as it did live."""
-    return httpx.Response(
+def library_response(library: HttpLibrary, recorded: Response, request: Any) -> Any:
+    """A response of *library* that replays *recorded*: raw body bytes, decoded (gzip/br) as it was live."""
+    module = library.module
+    return module.Response(
         recorded.status_code,
         headers=[(name.encode("latin-1"), value.encode("latin-1")) for name, value in recorded.headers],
-        stream=httpx.ByteStream(recorded.body),
+        stream=module.ByteStream(recorded.body),
         extensions={
             "http_version": recorded.http_version.encode("ascii"),
             "reason_phrase": recorded.reason_phrase.encode("latin-1"),
@@ -56,16 +53,16 @@ def httpx_response(recorded: Response, request: httpx.Request) -> httpx.Response
     )
 
 
-def replay_interaction(interaction: Interaction, request: httpx.Request) -> httpx.Response:
+def replay_interaction(library: HttpLibrary, interaction: Interaction, request: Any) -> Any:
     """Answer *request* with a recorded interaction: its response, or its exception raised again."""
     if interaction.response is not None:
-        return httpx_response(interaction.response, request)
+        return library_response(library, interaction.response, request)
     info = interaction.exception
     if info is None:
         raise ReplayedException(
             "MissingResponse", "the recorded interaction has neither a response nor an exception"
         )
-    exception_class = _REPLAYABLE_EXCEPTIONS.get(info.type_name)
+    exception_class = library.replayable_exceptions.get(info.type_name)
     if exception_class is None:
         raise ReplayedException(info.type_name, info.message)
-    raise exception_class(info.message, request=request)
+    raise exception_class(info.message, request=request)  # type: ignore[call-arg]  # httpx's signature

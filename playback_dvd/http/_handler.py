@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-import httpx
-
+from .._errors import NetworkBlockedError, UnmatchedRequestError
 from .._models import Interaction, Request, Response, exception_info
 from ..dvd._dvd import DVD
 from ..filters._pipeline import NO_FILTERS, Filters
+from ._active import ClientRequest, ClientResponse
 from ._convert import replay_interaction, request_from_httpx, response_head
+from ._libraries import library_of
 from ._streams import AsyncTeeStream, TeeStream
 
 if TYPE_CHECKING:
     from .._options import ResolvedOptions
 
 _Handler = TypeVar("_Handler", bound="DVDHttpHandler")
+logger = logging.getLogger("playback_dvd")
 
 
 class DVDHttpHandler:
-    """Answers httpx requests from a `DVD`, and records into it what the record mode allows.
+    """Answers httpx and httpx2 requests from a `DVD`, and records into it what the record mode allows.
 
     Args:
         dvd: Where interactions are looked up and recorded.
@@ -48,6 +51,9 @@ class DVDHttpHandler:
         self.secret_values = filters.new_secret_values()
         self._open: set[TeeStream | AsyncTeeStream] = set()
         self._open_lock = threading.Lock()
+        #: The errors raised for requests the DVD could not answer, kept because client libraries (SDKs)
+        #: often wrap or swallow them; the pytest plugin lists them in a failed test's report.
+        self.misses: list[UnmatchedRequestError] = []
 
     @classmethod
     def from_options(cls: type[_Handler], dvd: DVD, options: ResolvedOptions) -> _Handler:
@@ -61,21 +67,49 @@ class DVDHttpHandler:
 
     # -- shared decisions (no I/O) -------------------------------------------------------------------
 
-    def _prepare(self, request: httpx.Request, body: bytes) -> tuple[Request | None, httpx.Response | None]:
+    def _prepare(self, request: ClientRequest, body: bytes) -> tuple[Request | None, ClientResponse | None]:
         """Return (filtered request, replayed response); both None means: send it without recording."""
         filtered = self.filters.request(request_from_httpx(request, body), self.secret_values)
         if filtered is None:
             if not self.allow_ignored and self.dvd.write_protected:
                 raw = request_from_httpx(request, body)
                 mode = self.dvd.record_mode.value
-                raise self.filters.refuse_ignored(raw, path=self.dvd.path, record_mode=mode)
+                raise self._missed(self.filters.refuse_ignored(raw, path=self.dvd.path, record_mode=mode))
             return None, None
         interaction = self.dvd.play(filtered)
         if interaction is not None:
-            return filtered, replay_interaction(interaction, request)
+            return filtered, replay_interaction(library_of(request), interaction, request)
+        # Never recorded, so never replayed: a websocket handshake is only looked for past a miss, which
+        # keeps the header lookup off the replay path.
+        if _is_websocket_handshake(request):
+            self._refuse_or_warn_websocket(request)
+            return None, None
         if self.dvd.write_protected:
-            raise self.dvd.unmatched_error(filtered)
+            raise self._missed(self.dvd.unmatched_error(filtered))
         return filtered, None
+
+    def _missed(self, error: Exception) -> Exception:
+        if isinstance(error, UnmatchedRequestError):
+            self.misses.append(error)  # list.append is atomic: threads and tasks may miss at once
+        return error
+
+    def _refuse_or_warn_websocket(self, request: ClientRequest) -> None:
+        # A websocket's messages flow over the upgraded connection, below the transport: a DVD cannot hold
+        # them, so a replay must not open one and a recording says it did not capture it.
+        if self.dvd.write_protected:
+            raise NetworkBlockedError(
+                f"playback_dvd cannot replay the websocket {request.url}: websocket messages are not "
+                "recorded, and a replay never opens a live connection. Replace the websocket with a fake "
+                "in this test, or run it against the live server outside the DVD",
+                host=request.url.host,
+                url=str(request.url),
+                port=request.url.port,
+            )
+        logger.warning(
+            "playback_dvd: the websocket %s is not captured (its messages are not recorded); "
+            "a replay of this DVD will refuse it",
+            request.url,
+        )
 
     def _committer(
         self, recorded: Request, head: tuple[int, tuple[tuple[str, str], ...], str, str]
@@ -110,45 +144,63 @@ class DVDHttpHandler:
     # -- sync -----------------------------------------------------------------------------------------
 
     def handle(
-        self, request: httpx.Request, send: Callable[[httpx.Request], httpx.Response]
-    ) -> httpx.Response:
+        self, request: ClientRequest, send: Callable[[ClientRequest], ClientResponse]
+    ) -> ClientResponse:
         recorded, replayed = self._prepare(request, request.read())
         if replayed is not None:
             return replayed
         if recorded is None:
             return send(request)
+        library = library_of(request)
         try:
             live = send(request)
-        except httpx.TransportError as error:
+        except library.transport_error as error:
             self.dvd.record(Interaction(recorded, exception=exception_info(error)))
             raise
         commit = self._committer(recorded, response_head(live))
-        assert isinstance(live.stream, httpx.SyncByteStream)
-        tee = TeeStream(live.stream, commit, self.max_body_bytes, on_done=self._untrack)
+        tee = library.tee_stream(
+            live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(live)
+        )
         self._track(tee)
-        return httpx.Response(
+        return library.module.Response(
             live.status_code, headers=live.headers.raw, stream=tee, extensions=live.extensions
         )
 
     # -- async ----------------------------------------------------------------------------------------
 
     async def ahandle(
-        self, request: httpx.Request, send: Callable[[httpx.Request], Awaitable[httpx.Response]]
-    ) -> httpx.Response:
+        self, request: ClientRequest, send: Callable[[ClientRequest], Awaitable[ClientResponse]]
+    ) -> ClientResponse:
         recorded, replayed = self._prepare(request, await request.aread())
         if replayed is not None:
             return replayed
         if recorded is None:
             return await send(request)
+        library = library_of(request)
         try:
             live = await send(request)
-        except httpx.TransportError as error:
+        except library.transport_error as error:
             self.dvd.record(Interaction(recorded, exception=exception_info(error)))
             raise
         commit = self._committer(recorded, response_head(live))
-        assert isinstance(live.stream, httpx.AsyncByteStream)
-        tee = AsyncTeeStream(live.stream, commit, self.max_body_bytes, on_done=self._untrack)
+        tee = library.async_tee_stream(
+            live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(live)
+        )
         self._track(tee)
-        return httpx.Response(
+        return library.module.Response(
             live.status_code, headers=live.headers.raw, stream=tee, extensions=live.extensions
         )
+
+
+def _is_websocket_handshake(request: ClientRequest) -> bool:
+    # Header lookups are case-insensitive in both libraries; most requests have no "upgrade" at all.
+    upgrade = request.headers.get("upgrade")
+    return upgrade is not None and upgrade.lower() == "websocket"
+
+
+def _announced_size(response: ClientResponse) -> int | None:
+    """The body size a response announces on the wire (Content-Length, of the still-encoded bytes)."""
+    length = response.headers.get("content-length")
+    if length is None or not length.isdigit():
+        return None
+    return int(length)

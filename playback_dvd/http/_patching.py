@@ -1,9 +1,9 @@
-"""The one monkeypatch: ``Client._transport_for_url`` and its async twin, installed with a reference count.
+"""The one monkeypatch: ``Client._transport_for_url`` and its async twin, in httpx and httpx2, refcounted.
 
-Patching this seam (as respx does) rather than ``Client.send`` keeps everything httpx does above the
+Patching this seam (as respx does) rather than ``Client.send`` keeps everything the client does above the
 transport intact: cookies, redirects (each hop is its own request), auth, event hooks, streaming, mounts
 and custom transports. vcrpy moved its patch point four times, each move after bugs in streaming, custom
-transports or leaked connections; if httpx renames this hook, only this file changes.
+transports or leaked connections; if a library renames this hook, only this file changes.
 """
 
 from __future__ import annotations
@@ -12,60 +12,59 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
 from ._active import current_http_handler
-from ._transports import AsyncHandlerTransport, HandlerTransport
+from ._libraries import HttpLibrary, installed_libraries
 
 _lock = threading.Lock()
 _users = 0
-_originals: tuple[Callable[..., Any], Callable[..., Any]] | None = None
+# (client class, its original _transport_for_url) for every class patched, to put back exactly.
+_originals: list[tuple[type[Any], Callable[..., Any]]] = []
 
 
-def _wrap_sync(original: Callable[[httpx.Client, httpx.URL], httpx.BaseTransport]) -> Callable[..., Any]:
-    def _transport_for_url(self: httpx.Client, url: httpx.URL) -> httpx.BaseTransport:
+def _wrap(original: Callable[[Any, Any], Any], handler_transport: type[Any]) -> Callable[..., Any]:
+    def _transport_for_url(self: Any, url: Any) -> Any:
         transport = original(self, url)
-        # With no handler in charge (another thread, or after the block) the client is left exactly as it was.
-        if current_http_handler.get() is None or isinstance(transport, HandlerTransport):
+        # With no handler in charge (another thread, or after the block) the client is left as it was.
+        if current_http_handler.get() is None or isinstance(transport, handler_transport):
             return transport
-        return HandlerTransport(transport)
+        return handler_transport(transport)
 
     return _transport_for_url
 
 
-def _wrap_async(
-    original: Callable[[httpx.AsyncClient, httpx.URL], httpx.AsyncBaseTransport],
-) -> Callable[..., Any]:
-    def _transport_for_url(self: httpx.AsyncClient, url: httpx.URL) -> httpx.AsyncBaseTransport:
-        transport = original(self, url)
-        if current_http_handler.get() is None or isinstance(transport, AsyncHandlerTransport):
-            return transport
-        return AsyncHandlerTransport(transport)
-
-    return _transport_for_url
+def _patch(library: HttpLibrary) -> None:
+    module = library.module
+    for client, transport in (
+        (module.Client, library.handler_transport),
+        (module.AsyncClient, library.async_handler_transport),
+    ):
+        original = client._transport_for_url
+        _originals.append((client, original))
+        client._transport_for_url = _wrap(original, transport)
 
 
 def install() -> None:
-    """Route httpx traffic through the handler transports; the first call patches, later ones count."""
-    global _users, _originals
+    """Route httpx and httpx2 traffic through the handler transports; the first call patches, later count."""
+    global _users
+    libraries = installed_libraries()  # outside the lock: the first call may import httpx2
     with _lock:
         _users += 1
         if _users == 1:
-            _originals = (httpx.Client._transport_for_url, httpx.AsyncClient._transport_for_url)
-            httpx.Client._transport_for_url = _wrap_sync(_originals[0])  # type: ignore[method-assign]
-            httpx.AsyncClient._transport_for_url = _wrap_async(_originals[1])  # type: ignore[method-assign]
+            for library in libraries:
+                _patch(library)
 
 
 def uninstall() -> None:
-    """Undo one `install`; the last one restores httpx exactly as it was."""
-    global _users, _originals
+    """Undo one `install`; the last one restores every client class exactly as it was."""
+    global _users
     with _lock:
         if _users == 0:
             return
         _users -= 1
-        if _users == 0 and _originals is not None:
-            httpx.Client._transport_for_url, httpx.AsyncClient._transport_for_url = _originals  # type: ignore[method-assign]
-            _originals = None
+        if _users == 0:
+            while _originals:
+                client, original = _originals.pop()
+                client._transport_for_url = original
 
 
 def installed() -> bool:

@@ -18,6 +18,7 @@ from ..filters._storage import read_dvd_file, write_dvd_file
 from ..formats._vcrpy import VcrpyDocument
 from ._activation import HttpActivation
 from ._active import HttpHandler
+from ._guard import ConnectionPolicy
 from ._handler import DVDHttpHandler
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class DVDFile:
             document,
             path=path,
             record_mode=options.record_mode,
-            match_on=options.match_on,
+            match_on=options.match_on_for(vcrpy=isinstance(document, VcrpyDocument)),
             allow_playback_repeats=options.allow_playback_repeats,
             read_only_interactions=read_only_interactions,
         )
@@ -69,13 +70,23 @@ class DVDFile:
         self.handler = DVDHttpHandler.from_options(self.dvd, options)
         self._activation: HttpActivation | None = None
 
-    def start(self, handler: HttpHandler | None = None) -> DVD:
-        """Make the DVD answer the httpx requests of this context (thread or task) until `stop`.
+    def start(
+        self, handler: HttpHandler | None = None, *, connections: ConnectionPolicy | None = None
+    ) -> DVD:
+        """Make the DVD answer the httpx/httpx2 requests of this context (thread or task) until `stop`.
 
         Args:
             handler: What to put in charge instead of ``self.handler``, e.g. a wrapper around it.
+            connections: The connection guard's policy; by default the options' ``block_network``.
         """
-        self._activation = HttpActivation(handler or self.handler)
+        if connections is None and self.options.block_network:
+            connections = ConnectionPolicy(
+                block=True,
+                allowed_hosts=self.options.allowed_hosts,
+                allow_hint="use_dvd(..., allowed_hosts=['{host}']) or block_network=False",
+                reason="the block asked for block_network=True",
+            )
+        self._activation = HttpActivation(handler or self.handler, connections)
         self._activation.start()
         return self.dvd
 
@@ -95,10 +106,11 @@ class DVDFile:
 
 
 class use_dvd:  # noqa: N801  # used as a function (context manager and decorator), named like one
-    """Record the httpx traffic of a block into a DVD file, and replay it from there on later runs.
+    """Record the httpx/httpx2 traffic of a block into a DVD file, and replay it from there on later runs.
 
     Works as ``with``, ``async with`` and as a decorator of sync and async functions (each call loads the
-    file afresh). Every httpx client used inside the block is covered, wherever it was created; nested
+    file afresh). Every httpx and httpx2 client used inside the block is covered, wherever it was created
+    (a DVD recorded through one library replays through the other); nested
     blocks work (the innermost wins) and other threads are untouched.
 
     Args:
@@ -124,6 +136,11 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
         ignore_localhost: Ignore localhost, 127.0.0.1, ::1 and 0.0.0.0.
         allow_ignored_on_replay: Let ignored requests reach the network even when the DVD is replay-only
             (otherwise they raise `UnmatchedRequestError` with reason ``"ignored"``).
+        block_network: Refuse, with `NetworkBlockedError`, every connection the block's thread or task
+            opens without an httpx/httpx2 client (urllib, ``requests``, raw sockets, asyncio streams);
+            unix sockets pass. The clients' own requests follow the record mode as usual.
+        allowed_hosts: Host names or globs (``"db.internal"``, ``"*.internal"``, ``"localhost:5432"``)
+            that *block_network* lets through.
 
     A vcrpy cassette (YAML or JSON) can be given as *path*: it is replayed, never overwritten (a record
     mode that could record into it is a `ConfigurationError`).

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -52,6 +52,8 @@ class Settings(NamedTuple):
 SETTINGS = pytest.StashKey[Settings]()
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 ACTIVE = pytest.StashKey[bool]()
+#: What the test's DVD (or network guard) has to say in a failed test's report.
+SECTION = pytest.StashKey[Callable[[], "str | None"]]()
 
 
 def _split_hosts(value: str) -> tuple[str, ...]:
@@ -71,7 +73,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--dvd-block-network",
         action="store_true",
         default=False,
-        help="fail any httpx request that would reach the network, except to --dvd-allowed-hosts and "
+        help="fail any request or connection that would reach the network (httpx, httpx2, urllib, "
+        "requests, raw sockets...), except to --dvd-allowed-hosts, unix sockets, and httpx/httpx2 "
         "requests a DVD is recording.",
     )
     group.addoption(
@@ -140,9 +143,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 class _ReportKeeper:
-    """Keeps the setup and call reports of tests with a DVD, whose teardown decides on saving from them.
+    """Keeps the setup and call reports of tests with a DVD, whose teardown decides on saving from them;
+    adds a "playback_dvd" section to a failed test's report (requests not answered, connections refused).
 
-    Registered by the first test that uses a DVD: sessions without DVDs pay no hook wrapper per test phase.
+    Registered by the first test that uses a DVD or a blocked network: other sessions pay no hook wrapper
+    per test phase.
     """
 
     name = "playback_dvd.report_keeper"
@@ -154,7 +159,17 @@ class _ReportKeeper:
         report = yield
         if item.stash.get(ACTIVE, False):
             item.stash.setdefault(REPORTS, {})[report.when] = report
+        section = item.stash.get(SECTION, None)
+        if section is not None and report.failed:
+            text = section()
+            if text is not None:
+                report.sections.append(("playback_dvd", text))
         return report
+
+
+def _keep_reports(config: pytest.Config) -> None:
+    if not config.pluginmanager.has_plugin(_ReportKeeper.name):
+        config.pluginmanager.register(_ReportKeeper(), _ReportKeeper.name)
 
 
 def safe_file_name(name: str) -> str:
@@ -213,9 +228,9 @@ def dvd(
         own_path=Path(dvd_dir) / f"{default_dvd_name}{suffix}",
         dvd_dir=Path(dvd_dir),
     )
-    if not request.config.pluginmanager.has_plugin(_ReportKeeper.name):
-        request.config.pluginmanager.register(_ReportKeeper(), _ReportKeeper.name)
+    _keep_reports(request.config)
     node.stash[ACTIVE] = True
+    node.stash[SECTION] = activation.report_section
     try:
         yield activation.start()
     finally:
@@ -225,8 +240,10 @@ def dvd(
 
 @pytest.fixture
 def _dvd_blocked_network(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Refuse httpx requests to hosts not allowed (--dvd-block-network, tests without a DVD)."""
-    from ._network import blocked_network
+    """Refuse requests and connections to hosts not allowed (--dvd-block-network, tests without a DVD)."""
+    from ._network import blocked_network, report_section
 
-    with blocked_network(request.config.stash[SETTINGS].allowed_hosts):
+    _keep_reports(request.config)
+    with blocked_network(request.config.stash[SETTINGS].allowed_hosts) as guard:
+        request.node.stash[SECTION] = lambda: report_section([], guard.refused)
         yield

@@ -15,7 +15,7 @@ from ..dvd._dvd import DVD
 from ..filters._pipeline import Filters
 from ..filters._storage import read_dvd_file
 from ..http._use_dvd import DVDFile
-from ._network import NetworkGuard
+from ._network import NetworkGuard, blocked_connections, report_section
 
 if TYPE_CHECKING:
     import pytest
@@ -100,6 +100,7 @@ class TestDVD:
         self.rewrite = rewrite
         self.allowed_hosts = allowed_hosts
         self.save_on_failure = save_on_failure
+        self.refused: list[str] = []
 
     @classmethod
     def from_markers(
@@ -139,9 +140,18 @@ class TestDVD:
 
     def start(self) -> DVD:
         """Answer this test's httpx requests from its DVD (behind the network guard when it is blocked)."""
-        if self.settings.block_network:
-            return self.dvd_file.start(NetworkGuard(self.allowed_hosts, self.dvd_file.handler))
+        # block_network=True in a mark or dvd_config means what --dvd-block-network means, for this test.
+        if self.settings.block_network or self.dvd_file.options.block_network:
+            guard = NetworkGuard(self.allowed_hosts, self.dvd_file.handler)
+            self.refused = guard.refused
+            return self.dvd_file.start(
+                guard, connections=blocked_connections(self.allowed_hosts, self.refused)
+            )
         return self.dvd_file.start()
+
+    def report_section(self) -> str | None:
+        """What a failed test's report shows about this DVD (see `report_section`)."""
+        return report_section(self.dvd_file.handler.misses, self.refused)
 
     def stop(self) -> None:
         """Stop answering requests; what the test did not finish reading is committed as incomplete."""

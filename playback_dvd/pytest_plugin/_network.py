@@ -1,29 +1,42 @@
-"""``--dvd-block-network``: an httpx handler that refuses requests to hosts that are not allowed."""
+"""``--dvd-block-network``: refuse requests and connections to hosts that are not allowed.
+
+Two layers: a handler in front of the test's DVD refuses httpx/httpx2 requests (it knows whether the DVD
+may record), and the connection guard refuses every other library's connections (urllib, ``requests``,
+raw sockets) from the test's thread or task.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 from collections.abc import Awaitable, Callable, Iterator
 
-import httpx
-
-from .._errors import NetworkBlockedError
+from .._errors import NetworkBlockedError, UnmatchedRequestError
 from ..http._activation import activated
+from ..http._active import ClientRequest, ClientResponse
+from ..http._guard import ConnectionPolicy, host_allowed
 from ..http._handler import DVDHttpHandler
 
+#: How a test lets a host through, as the connection guard's error shows it.
+ALLOW_HINT = "--dvd-allowed-hosts={host} or allowed_hosts=['{host}'] in the dvd mark or dvd_config"
 
-def host_allowed(url: httpx.URL, allowed_hosts: tuple[str, ...]) -> bool:
-    """Whether *url*'s host (or ``host:port``) matches one of *allowed_hosts* (globs, any case)."""
-    host = url.host.lower()
-    with_port = f"{host}:{url.port}" if url.port is not None else host
-    return any(
-        fnmatch.fnmatchcase(host, pattern.lower()) or fnmatch.fnmatchcase(with_port, pattern.lower())
-        for pattern in allowed_hosts
+
+def blocked_connections(allowed_hosts: tuple[str, ...], refused: list[str] | None = None) -> ConnectionPolicy:
+    """The connection guard's policy for a test run with ``--dvd-block-network``.
+
+    Args:
+        allowed_hosts: Host globs that pass.
+        refused: Where each refused connection is listed (``"tcp host:port (library)"``), for the report.
+    """
+    return ConnectionPolicy(
+        block=True,
+        allowed_hosts=allowed_hosts,
+        allow_hint=ALLOW_HINT,
+        reason="--dvd-block-network is on",
+        on_bypass=None if refused is None else (lambda bypass: refused.append(str(bypass))),
     )
 
 
-def blocked_error(request: httpx.Request) -> NetworkBlockedError:
+def blocked_error(request: ClientRequest) -> NetworkBlockedError:
     """The error for a request the blocked network refuses: which host, and the ways to let it through."""
     host = request.url.host
     return NetworkBlockedError(
@@ -36,6 +49,7 @@ def blocked_error(request: httpx.Request) -> NetworkBlockedError:
         "--dvd-record-mode=once (a DVD that records may reach the network)",
         host=host,
         url=str(request.url),
+        port=request.url.port,
     )
 
 
@@ -50,19 +64,23 @@ class NetworkGuard:
     def __init__(self, allowed_hosts: tuple[str, ...], inner: DVDHttpHandler | None = None) -> None:
         self.allowed_hosts = allowed_hosts
         self.inner = inner
+        #: What was refused, as ``"GET https://host/path"`` (requests) and ``"tcp host:port (library)"``
+        #: (other connections, when the connection guard reports here too).
+        self.refused: list[str] = []
 
-    def _check(self, request: httpx.Request) -> None:
+    def _check(self, request: ClientRequest) -> None:
         # A DVD that may record needs the network to record; only replay-only DVDs (and no DVD) are guarded.
         # Replay-only DVDs send only the requests their filters ignore: those are the ones checked here.
         if (self.inner is None or self.inner.dvd.write_protected) and not host_allowed(
-            request.url, self.allowed_hosts
+            request.url.host, request.url.port, self.allowed_hosts
         ):
+            self.refused.append(f"{request.method} {request.url}")
             raise blocked_error(request)
 
     def handle(
-        self, request: httpx.Request, send: Callable[[httpx.Request], httpx.Response]
-    ) -> httpx.Response:
-        def guarded_send(outgoing: httpx.Request) -> httpx.Response:
+        self, request: ClientRequest, send: Callable[[ClientRequest], ClientResponse]
+    ) -> ClientResponse:
+        def guarded_send(outgoing: ClientRequest) -> ClientResponse:
             self._check(outgoing)
             return send(outgoing)
 
@@ -71,9 +89,9 @@ class NetworkGuard:
         return self.inner.handle(request, guarded_send)
 
     async def ahandle(
-        self, request: httpx.Request, send: Callable[[httpx.Request], Awaitable[httpx.Response]]
-    ) -> httpx.Response:
-        async def guarded_send(outgoing: httpx.Request) -> httpx.Response:
+        self, request: ClientRequest, send: Callable[[ClientRequest], Awaitable[ClientResponse]]
+    ) -> ClientResponse:
+        async def guarded_send(outgoing: ClientRequest) -> ClientResponse:
             self._check(outgoing)
             return await send(outgoing)
 
@@ -83,7 +101,32 @@ class NetworkGuard:
 
 
 @contextlib.contextmanager
-def blocked_network(allowed_hosts: tuple[str, ...]) -> Iterator[None]:
-    """Refuse the httpx requests of this context to hosts not in *allowed_hosts* until the block ends."""
-    with activated(NetworkGuard(allowed_hosts)):
-        yield
+def blocked_network(allowed_hosts: tuple[str, ...]) -> Iterator[NetworkGuard]:
+    """Refuse this context's requests and connections to hosts not in *allowed_hosts* until the block ends."""
+    guard = NetworkGuard(allowed_hosts)
+    with activated(guard, blocked_connections(allowed_hosts, guard.refused)):
+        yield guard
+
+
+def report_section(misses: list[UnmatchedRequestError], refused: list[str], limit: int = 5) -> str | None:
+    """The text a failed test's report shows about its DVDs: requests not answered, connections refused.
+
+    Client libraries often wrap these errors (an SDK's ``APIConnectionError``) or retry them first; the
+    section keeps the reason in sight. None when there is nothing to say.
+    """
+    if not misses and not refused:
+        return None
+    lines: list[str] = []
+    if misses:
+        lines.append(f"{len(misses)} request(s) the DVD could not answer:")
+        for error in misses[:limit]:
+            lines.extend("  " + line for line in str(error).splitlines())
+        if len(misses) > limit:
+            lines.append(f"  ... and {len(misses) - limit} more")
+    if refused:
+        lines.append(f"{len(refused)} request(s) or connection(s) refused by --dvd-block-network:")
+        lines.extend(f"  {what}" for what in refused[:limit])
+        if len(refused) > limit:
+            lines.append(f"  ... and {len(refused) - limit} more")
+    lines.append("SDKs retry failed requests with backoff: pass max_retries=0 to their clients in tests.")
+    return "\n".join(lines)

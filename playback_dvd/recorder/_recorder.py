@@ -21,7 +21,7 @@ from ._core import RecorderCore
 from ._decorate import decorate
 from ._intercepts import UNSET, InputDataHandler, InputIntercept, OutputDataHandler, OutputIntercept
 from ._operation_runner import OperationRunner
-from ._replay import areplay, replay
+from ._replay import NetworkRule, areplay, replay
 from ._saving import BackgroundSaver, Counters, RecorderStats
 from ._session import current_session
 from ._values import make_value_converter
@@ -288,15 +288,30 @@ class Recorder:
 
     # -- replay ---------------------------------------------------------------------------------------
 
-    def play(self, recording_id: str, playback_function: Callable[[DVD], Any]) -> Playback:
+    def play(
+        self,
+        recording_id: str,
+        playback_function: Callable[[DVD], Any],
+        *,
+        allowed_hosts: Sequence[str] = (),
+        allow_network: bool = False,
+    ) -> Playback:
         """Replay a recording: run *playback_function(dvd)* with HTTP and inputs served from the recording.
 
         Outputs are captured, not executed. Exceptions of the replayed operation (and playback_dvd's own,
         such as a missing input) are reported in ``Playback.playback_error``, not raised.
 
+        The replay is hermetic: httpx/httpx2 requests are answered from the recording, and any other
+        connection from the replaying thread or task (urllib, ``requests``, raw sockets, asyncio streams)
+        is refused with `NetworkBlockedError` and listed in ``Playback.blocked_connections``; unix sockets
+        pass.
+
         Args:
             recording_id: The recording to replay (from ``cassette.iter_recording_ids``).
             playback_function: Reruns the operation, e.g. ``lambda dvd: Checkout().run(dvd.metadata["id"])``.
+            allowed_hosts: Hosts (globs, ``host:port``) the replay may still connect to, e.g. a local
+                database it needs; added to the recorder's ``allowed_hosts`` option.
+            allow_network: Let every connection outside httpx/httpx2 through (not hermetic).
 
         Returns:
             The recorded and replayed outputs side by side, with durations and unmatched requests.
@@ -305,12 +320,20 @@ class Recorder:
             RecordingNotFound: The cassette has no such recording.
         """
         self.flush()
-        return replay(self._core, recording_id, playback_function)
+        return replay(self._core, recording_id, playback_function, NetworkRule(allow_network, allowed_hosts))
 
-    async def aplay(self, recording_id: str, playback_function: Callable[[DVD], Awaitable[Any]]) -> Playback:
+    async def aplay(
+        self,
+        recording_id: str,
+        playback_function: Callable[[DVD], Awaitable[Any]],
+        *,
+        allowed_hosts: Sequence[str] = (),
+        allow_network: bool = False,
+    ) -> Playback:
         """`play` for an async operation: *playback_function(dvd)* returns an awaitable."""
         self.flush()
-        return await areplay(self._core, recording_id, playback_function)
+        network = NetworkRule(allow_network, allowed_hosts)
+        return await areplay(self._core, recording_id, playback_function, network)
 
 
 def _check_rate(rate: float | None) -> None:

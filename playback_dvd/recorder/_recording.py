@@ -19,6 +19,7 @@ from ..cassettes import new_recording_id
 from ..dvd._dvd import DVD, RecordMode
 from ..filters._storage import recording_to_save
 from ..http._activation import HttpActivation
+from ..http._guard import BypassLog
 from ..http._handler import DVDHttpHandler
 from ._session import (
     OPERATION_OUTPUT,
@@ -72,7 +73,9 @@ class RecordingSession(OperationSession):
         self.name = name
         self.failure: BaseException | None = None
         self.http_handler = DVDHttpHandler.from_options(self.dvd, options)
-        self._http = HttpActivation(self.http_handler)
+        # Connections that bypass httpx/httpx2 cannot be recorded: the recording says so (DESIGN 4.14).
+        self.bypasses = BypassLog()
+        self._http = HttpActivation(self.http_handler, self.bypasses.policy())
         self._token: Token[OperationSession | None] | None = None
         self._started = 0.0
 
@@ -171,6 +174,10 @@ class RecordingSession(OperationSession):
                 logger.warning("playback_dvd: recording %s dropped: %s", dvd.id, failure, exc_info=failure)
                 return
             dvd.metadata.update(duration=duration, raised=error is not None)
+            not_captured = self.bypasses.entries
+            if not_captured:
+                dvd.metadata["not_captured"] = not_captured
+                core.counters.add(uncaptured=len(not_captured))
             if core.code_version is not None:
                 dvd.metadata["code_version"] = core.code_version
             document = recording_to_save(dvd, core.options.filters, self.http_handler.secret_values)

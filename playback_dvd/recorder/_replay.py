@@ -2,7 +2,9 @@
 
 During the replay the session (in the ContextVar) serves HTTP and inputs from the recording: the DVD is in
 record mode ``none``, so no request reaches the network and a request the recording lacks raises
-`UnmatchedRequestError`. Outputs are captured, not executed.
+`UnmatchedRequestError`. Outputs are captured, not executed. The replay is hermetic by default: any other
+connection from its thread or task (urllib, raw sockets, a database driver) is refused with
+`NetworkBlockedError` unless its host is allowed.
 """
 
 from __future__ import annotations
@@ -10,15 +12,14 @@ from __future__ import annotations
 import contextlib
 import inspect
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from .._errors import ConfigurationError, RecordingKeyError, ReplayedException, UnmatchedRequestError
-from .._models import ExceptionInfo, Output, Playback, Request, exception_info
+from .._errors import ConfigurationError, RecordingKeyError, ReplayedException
+from .._models import ExceptionInfo, Output, Playback, exception_info
 from ..dvd._dvd import DVD, RecordMode
 from ..http._activation import HttpActivation
+from ..http._guard import Bypass, ConnectionPolicy
 from ..http._handler import DVDHttpHandler
 from ._input_keys import key_for
 from ._intercepts import UNSET
@@ -41,17 +42,14 @@ if TYPE_CHECKING:
     from ._intercepts import InputIntercept, OutputIntercept
 
 
-class _ReplayHttpHandler(DVDHttpHandler):
-    """A replay-only HTTP handler that also remembers the requests the recording could not answer."""
+class NetworkRule:
+    """What a replay lets through besides the recording: every host (*allow_network*) or a few."""
 
-    unmatched: list[Request]
+    __slots__ = ("allow_network", "allowed_hosts")
 
-    def _prepare(self, request: httpx.Request, body: bytes) -> tuple[Request | None, httpx.Response | None]:
-        try:
-            return super()._prepare(request, body)
-        except UnmatchedRequestError as error:
-            self.unmatched.append(error.request)
-            raise
+    def __init__(self, allow_network: bool = False, allowed_hosts: Sequence[str] = ()) -> None:
+        self.allow_network = allow_network
+        self.allowed_hosts = (allowed_hosts,) if isinstance(allowed_hosts, str) else tuple(allowed_hosts)
 
 
 class ReplaySession(OperationSession):
@@ -64,12 +62,13 @@ class ReplaySession(OperationSession):
     Args:
         core: The replaying recorder's options and cassette.
         recording_id: The recording to replay.
+        network: What may still connect outside httpx/httpx2 (by default nothing: the replay is hermetic).
 
     Raises:
         RecordingNotFound: The cassette has no such recording.
     """
 
-    def __init__(self, core: RecorderCore, recording_id: str) -> None:
+    def __init__(self, core: RecorderCore, recording_id: str, network: NetworkRule | None = None) -> None:
         options = core.options
         super().__init__(
             DVD.from_document(
@@ -80,8 +79,19 @@ class ReplaySession(OperationSession):
             )
         )
         self.recording_id = recording_id
-        self.http_handler = _ReplayHttpHandler.from_options(self.dvd, options)
-        self.http_handler.unmatched = []
+        self.http_handler = DVDHttpHandler.from_options(self.dvd, options)
+        network = network or NetworkRule()
+        self.blocked: list[str] = []
+        self.connections = (
+            None
+            if network.allow_network
+            else ConnectionPolicy(
+                block=True,
+                allowed_hosts=(*options.allowed_hosts, *network.allowed_hosts),
+                allow_hint="recorder.play(..., allowed_hosts=['{host}']) or allow_network=True",
+                on_bypass=self._note_blocked,
+            )
+        )
         self.playback_outputs: list[Output] = []
         self._recorded_outputs = {record.key: record for record in self.dvd.outputs}
         self.error: ExceptionInfo | None = None
@@ -150,7 +160,7 @@ class ReplaySession(OperationSession):
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
         """Put this session in charge of the block; an exception in it is kept in `error`, not raised."""
-        http = HttpActivation(self.http_handler)
+        http = HttpActivation(self.http_handler, self.connections)
         http.start()
         tokens = (
             current_session.set(self),
@@ -198,8 +208,12 @@ class ReplaySession(OperationSession):
             recorded_error=recorded_error,
             playback_error=self.error,
             unplayed_requests=tuple(interaction.request for interaction in self.dvd.unplayed_interactions),
-            unmatched_requests=tuple(self.http_handler.unmatched),
+            unmatched_requests=tuple(error.request for error in self.http_handler.misses),
+            blocked_connections=tuple(self.blocked),
         )
+
+    def _note_blocked(self, bypass: Bypass) -> None:
+        self.blocked.append(str(bypass))
 
 
 class _ReplayedOperation(InterceptedCall):
@@ -226,9 +240,14 @@ class _ReplayedOperation(InterceptedCall):
         self.session.add_playback_output(Output(OPERATION_OUTPUT, exception_value(exception_info(error))))
 
 
-def replay(core: RecorderCore, recording_id: str, playback_function: Callable[[DVD], Any]) -> Playback:
+def replay(
+    core: RecorderCore,
+    recording_id: str,
+    playback_function: Callable[[DVD], Any],
+    network: NetworkRule | None = None,
+) -> Playback:
     """Replay *recording_id* by running *playback_function(dvd)*; see `Recorder.play`."""
-    session = ReplaySession(core, recording_id)
+    session = ReplaySession(core, recording_id, network)
     outcome: Any = None
     with session.active():
         outcome = playback_function(session.dvd)
@@ -243,10 +262,13 @@ def replay(core: RecorderCore, recording_id: str, playback_function: Callable[[D
 
 
 async def areplay(
-    core: RecorderCore, recording_id: str, playback_function: Callable[[DVD], Awaitable[Any]]
+    core: RecorderCore,
+    recording_id: str,
+    playback_function: Callable[[DVD], Awaitable[Any]],
+    network: NetworkRule | None = None,
 ) -> Playback:
     """Replay *recording_id* by awaiting *playback_function(dvd)*; see `Recorder.aplay`."""
-    session = ReplaySession(core, recording_id)
+    session = ReplaySession(core, recording_id, network)
     with session.active():
         await playback_function(session.dvd)
     return session.result()

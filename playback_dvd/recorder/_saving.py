@@ -29,11 +29,15 @@ class RecorderStats:
         recorded: Recordings saved to the cassette.
         dropped: Recordings dropped because the background queue was full.
         failed: Recordings lost to a failure: a value that could not be stored, or a save that raised.
+        uncaptured_connections: Connections recorded operations opened outside httpx/httpx2 (urllib,
+            ``requests``, a database driver): their traffic is not in the recordings, which list them
+            under ``metadata["not_captured"]``.
     """
 
     recorded: int = 0
     dropped: int = 0
     failed: int = 0
+    uncaptured_connections: int = 0
 
 
 class Counters:
@@ -41,19 +45,20 @@ class Counters:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.recorded = self.dropped = self.failed = 0
+        self.recorded = self.dropped = self.failed = self.uncaptured = 0
 
-    def add(self, *, recorded: int = 0, dropped: int = 0, failed: int = 0) -> None:
+    def add(self, *, recorded: int = 0, dropped: int = 0, failed: int = 0, uncaptured: int = 0) -> None:
         """Add to the counts."""
         with self._lock:
             self.recorded += recorded
             self.dropped += dropped
             self.failed += failed
+            self.uncaptured += uncaptured
 
     def snapshot(self) -> RecorderStats:
         """The counts now."""
         with self._lock:
-            return RecorderStats(self.recorded, self.dropped, self.failed)
+            return RecorderStats(self.recorded, self.dropped, self.failed, self.uncaptured)
 
 
 def save_now(cassette: Cassette, document: DVDDocument, counters: Counters) -> None:

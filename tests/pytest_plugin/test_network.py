@@ -117,3 +117,64 @@ def test_disable_wins_over_block_network(session: Session) -> None:
     session.module("test_plain", PLAIN)
     session.run("--dvd-block-network", "--dvd-disable").assert_outcomes(passed=1)
     assert session.hits() == ["/items?id=1"]
+
+
+def test_urllib_and_raw_sockets_are_blocked_too_naming_host_and_port(session: Session) -> None:
+    session.module(
+        "test_bypass",
+        """
+import socket
+import urllib.request
+from urllib.parse import urlsplit
+
+def test_urllib():
+    urllib.request.urlopen(URL + "/items?id=1")
+
+def test_raw_socket():
+    parts = urlsplit(URL)
+    with pytest.raises(playback_dvd.NetworkBlockedError) as caught:
+        socket.create_connection((parts.hostname, parts.port))
+    assert caught.value.port == parts.port
+
+@pytest.mark.dvd
+def test_with_a_recording_dvd():
+    httpx.get(URL + "/items?id=2")
+    with pytest.raises(playback_dvd.NetworkBlockedError):
+        urllib.request.urlopen(URL + "/items?id=3")
+""",
+    )
+    result = session.run("--dvd-block-network")
+    result.assert_outcomes(failed=1, passed=2)  # test_urllib fails: the error reaches the report
+    result.stdout.fnmatch_lines(
+        [
+            "*NetworkBlockedError: playback_dvd blocked a connection to 127.0.0.1:* (opened by urllib)*",
+            "*--dvd-allowed-hosts=127.0.0.1 or allowed_hosts=*in the dvd mark*",
+        ]
+    )
+    assert session.hits() == ["/items?id=2"]
+    session.run("--dvd-block-network", "--dvd-allowed-hosts=127.0.0.1", "-k", "urllib").assert_outcomes(
+        passed=1
+    )
+
+
+def test_block_network_in_a_mark_blocks_that_test_only(session: Session) -> None:
+    session.module(
+        "test_marks",
+        """
+import urllib.request
+
+@pytest.mark.dvd(block_network=True)
+def test_blocked():
+    with pytest.raises(playback_dvd.NetworkBlockedError):
+        urllib.request.urlopen(URL + "/items?id=1")
+
+@pytest.mark.dvd(block_network=True, allowed_hosts=["127.0.0.1"])
+def test_allowed():
+    urllib.request.urlopen(URL + "/items?id=2").close()
+
+def test_free():
+    urllib.request.urlopen(URL + "/items?id=3").close()
+""",
+    )
+    session.run().assert_outcomes(passed=3)
+    assert session.hits() == ["/items?id=2", "/items?id=3"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from .conftest import Session
@@ -30,6 +32,27 @@ def test_first_run_records_the_dvd_and_the_second_replays_it_without_network(ses
 
     session.run().assert_outcomes(passed=1)
     assert session.hits() == ["/items?id=1"]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="httpx2 needs Python >= 3.11")
+def test_httpx2_requests_record_and_replay_through_the_mark(session: Session) -> None:
+    session.module(
+        "test_httpx2_api",
+        """
+import httpx2
+
+@pytest.mark.dvd
+def test_items():
+    with httpx2.Client() as client:
+        assert client.get(URL + "/items?id=2").json()["id"] == "2"
+    assert httpx.get(URL + "/items?id=1").json()["id"] == "1"
+""",
+    )
+    session.run().assert_outcomes(passed=1)
+    dvd_file = session.dvd_file("test_httpx2_api", "test_items")
+    assert session.recorded_urls(dvd_file) == ["/items?id=2", "/items?id=1"]
+    session.run("--dvd-record-mode=none", "--dvd-block-network").assert_outcomes(passed=1)
+    assert session.hits() == ["/items?id=2", "/items?id=1"]
 
 
 def test_async_tests_record_and_replay(session: Session) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
+from types import ModuleType
 
-import httpx
 import pytest
 
 from playback_dvd import Recorder
@@ -15,7 +15,9 @@ from .._server import LocalServer
 from .conftest import only_recording, recordings
 
 
-def make_operation(recorder: Recorder, server: LocalServer, barrier: threading.Barrier):  # type: ignore[no-untyped-def]
+def make_operation(  # type: ignore[no-untyped-def]
+    recorder: Recorder, server: LocalServer, barrier: threading.Barrier, hx: ModuleType
+):
     @recorder.intercept_input("load")
     def load(n: int) -> int:
         return n * 10
@@ -28,7 +30,7 @@ def make_operation(recorder: Recorder, server: LocalServer, barrier: threading.B
     def handle(n: int) -> int:
         barrier.wait(timeout=30)  # every thread is inside its operation before any makes a call
         value = load(n)
-        response = httpx.get(f"{server.url}/items?id={n}")
+        response = hx.get(f"{server.url}/items?id={n}")
         barrier.wait(timeout=30)
         save(n)
         return value + int(response.json()["id"])
@@ -50,8 +52,10 @@ def assert_each_recording_holds_only_its_own_calls(recorder: Recorder, category:
     assert seen == set(range(count))
 
 
-def test_twenty_threads_record_twenty_separate_operations(recorder: Recorder, server: LocalServer) -> None:
-    handle = make_operation(recorder, server, threading.Barrier(20))
+def test_twenty_threads_record_twenty_separate_operations(
+    hx: ModuleType, recorder: Recorder, server: LocalServer
+) -> None:
+    handle = make_operation(recorder, server, threading.Barrier(20), hx)
     results: dict[int, int] = {}
     threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, handle(n))) for n in range(20)]
     for thread in threads:
@@ -65,7 +69,7 @@ def test_twenty_threads_record_twenty_separate_operations(recorder: Recorder, se
 
 @pytest.mark.anyio
 async def test_two_hundred_tasks_record_two_hundred_separate_operations(
-    recorder: Recorder, server: LocalServer
+    hx: ModuleType, recorder: Recorder, server: LocalServer
 ) -> None:
     started = 0
     everyone_in = asyncio.Event()
@@ -78,7 +82,7 @@ async def test_two_hundred_tasks_record_two_hundred_separate_operations(
     async def save(n: int) -> None:
         pass
 
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=20)) as client:  # shared by all tasks
+    async with hx.AsyncClient(limits=hx.Limits(max_connections=20)) as client:  # shared by all tasks
 
         @recorder.operation(category="tasks")
         async def handle(n: int) -> int:
@@ -98,7 +102,7 @@ async def test_two_hundred_tasks_record_two_hundred_separate_operations(
 
 
 def test_a_thread_joins_the_operation_only_with_a_copied_context(
-    recorder: Recorder, server: LocalServer
+    hx: ModuleType, recorder: Recorder, server: LocalServer
 ) -> None:
     @recorder.intercept_input("load")
     def load(n: int) -> int:
@@ -106,7 +110,7 @@ def test_a_thread_joins_the_operation_only_with_a_copied_context(
 
     def work(n: int) -> None:
         load(n)
-        httpx.get(f"{server.url}/items?id={n}")
+        hx.get(f"{server.url}/items?id={n}")
 
     @recorder.operation(category="spawn")
     def handle() -> None:
@@ -125,9 +129,11 @@ def test_a_thread_joins_the_operation_only_with_a_copied_context(
 
 
 @pytest.mark.anyio
-async def test_asyncio_to_thread_joins_the_operation(recorder: Recorder, server: LocalServer) -> None:
+async def test_asyncio_to_thread_joins_the_operation(
+    hx: ModuleType, recorder: Recorder, server: LocalServer
+) -> None:
     def fetch() -> int:
-        return httpx.get(f"{server.url}/items?id=t").status_code
+        return hx.get(f"{server.url}/items?id=t").status_code
 
     @recorder.operation(category="to_thread")
     async def handle() -> int:
