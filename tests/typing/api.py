@@ -28,3 +28,16 @@ async def async_block_yields_a_dvd() -> int:
 def errors_carry_typed_fields(error: pd.UnmatchedRequestError) -> str:
     closest: tuple[pd.Request, ...] = error.closest
     return error.reason + error.request.url + str(len(closest))
+
+
+def hermetic_options_are_typed(recorder: pd.Recorder) -> tuple[str, ...]:
+    with pd.use_dvd("x.dvd", match_on=pd.VCRPY_MATCH_ON, block_network=True, allowed_hosts=["db"]):
+        pass
+    playback = recorder.play("id", lambda dvd: None, allowed_hosts=["db.internal"], allow_network=False)
+    uncaptured: int = recorder.stats.uncaptured_connections
+    return (*playback.blocked_connections, str(uncaptured))
+
+
+def blocked_errors_name_host_and_port(error: pd.NetworkBlockedError) -> str:
+    port: int | None = error.port
+    return f"{error.host}:{port}"
