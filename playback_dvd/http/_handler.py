@@ -88,9 +88,8 @@ class DVDHttpHandler:
             raise self._missed(self.dvd.unmatched_error(filtered))
         return filtered, None
 
-    def _missed(self, error: Exception) -> Exception:
-        if isinstance(error, UnmatchedRequestError):
-            self.misses.append(error)  # list.append is atomic: threads and tasks may miss at once
+    def _missed(self, error: UnmatchedRequestError) -> UnmatchedRequestError:
+        self.misses.append(error)  # list.append is atomic: threads and tasks may miss at once
         return error
 
     def _refuse_or_warn_websocket(self, request: ClientRequest) -> None:
