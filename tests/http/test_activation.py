@@ -1,14 +1,19 @@
-"""`HttpActivation`: the one helper that patches httpx and puts a handler in charge of a context."""
+"""`HttpActivation`: the one helper that patches httpx (and httpx2) and puts a handler in charge of a context."""
 
 from __future__ import annotations
 
 import contextvars
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from playback_dvd.http import _patching
 from playback_dvd.http._activation import HttpActivation, activated
 from playback_dvd.http._active import current_http_handler
+
+from .._server import LocalServer
 
 
 class _Handler:
@@ -48,3 +53,23 @@ def test_a_stop_from_another_context_raises_but_still_releases_the_patch():
     with pytest.raises(ValueError, match="different Context"):
         activation.stop()
     assert not _patching.installed()
+
+
+def test_without_httpx2_installed_httpx_alone_is_covered(tmp_path: Path, server: LocalServer) -> None:
+    # A fresh interpreter in which httpx2 cannot be imported, as where it is not installed (Python 3.10).
+    script = f"""
+import sys
+sys.modules["httpx2"] = None
+import httpx
+import playback_dvd as pd
+from playback_dvd.http._libraries import installed_libraries
+path = {str(tmp_path / "alone.dvd.json")!r}
+with pd.use_dvd(path):
+    recorded = httpx.get("{server.url}/items?id=1").json()
+with pd.use_dvd(path, record_mode="none"):
+    assert httpx.get("{server.url}/items?id=1").json() == recorded
+print([library.name for library in installed_libraries()])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['httpx']"
+    assert len(server.hits) == 1
