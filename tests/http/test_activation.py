@@ -1,4 +1,4 @@
-"""`HttpActivation`: the one helper that patches httpx (and httpx2) and puts a handler in charge of a context."""
+"""`HttpActivation`: the one helper that patches httpx and httpx2 and puts a handler in charge."""
 
 from __future__ import annotations
 
