@@ -4,7 +4,10 @@ from ._comparators import StructuralComparator, all_outputs, operation_result
 from ._diff import VOLATILE_KEYS, Difference, DifferenceKind, StructuralDiff, structural_diff
 from ._equalizer import Equalizer
 from ._execution import CompareExecutionConfig, ReplayTimeout, in_shard, parse_shard
+from ._merge import merge_reports, read_json_report
+from ._noise import NoisyPath, NoisyValue, noise_by_category, suggested_ignores
 from ._report import ComparisonReport
+from ._rules import CompareRules, load_rules
 from ._status import ComparatorResult, Comparison, EqualityStatus, RequestChanges
 from ._studio import (
     INCOMPLETE_RECORDING,
@@ -20,6 +23,7 @@ from ._writers import FORMATS, render_report, write_report
 __all__ = [
     "ComparatorResult",
     "CompareExecutionConfig",
+    "CompareRules",
     "Comparison",
     "ComparisonReport",
     "Difference",
@@ -30,6 +34,8 @@ __all__ = [
     "EqualizerTuning",
     "FORMATS",
     "INCOMPLETE_RECORDING",
+    "NoisyPath",
+    "NoisyValue",
     "PlaybackStudio",
     "RecordingLookupProperties",
     "ReplayTimeout",
@@ -41,9 +47,14 @@ __all__ = [
     "default_lookup_properties",
     "find_matching_recording_ids",
     "in_shard",
+    "load_rules",
+    "merge_reports",
+    "noise_by_category",
     "operation_result",
     "parse_shard",
+    "read_json_report",
     "render_report",
     "structural_diff",
+    "suggested_ignores",
     "write_report",
 ]
