@@ -1,5 +1,7 @@
 """Regression comparison: replay recordings on today's code and compare them with what was recorded."""
 
+from typing import TYPE_CHECKING, Any
+
 from ._comparators import StructuralComparator, all_outputs, operation_result
 from ._diff import VOLATILE_KEYS, Difference, DifferenceKind, StructuralDiff, structural_diff
 from ._equalizer import Equalizer
@@ -19,6 +21,19 @@ from ._studio import (
     find_matching_recording_ids,
 )
 from ._writers import FORMATS, render_report, write_report
+
+if TYPE_CHECKING:
+    from ._location import play_from_location
+
+
+def __getattr__(name: str) -> Any:
+    # play_from_location imports the recorder: loaded on first use, so that importing the engine does not.
+    if name == "play_from_location":
+        from ._location import play_from_location
+
+        return play_from_location
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ComparatorResult",
@@ -52,6 +67,7 @@ __all__ = [
     "noise_by_category",
     "operation_result",
     "parse_shard",
+    "play_from_location",
     "read_json_report",
     "render_report",
     "structural_diff",
