@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import importlib
 import itertools
@@ -308,7 +309,12 @@ def _new_pool(config: CompareExecutionConfig, batch_size: int) -> ProcessPoolExe
     if config.max_tasks_per_child is not None and sys.version_info >= (3, 11):
         # The pool counts batches; a worker replays at most max_tasks_per_child recordings.
         options["max_tasks_per_child"] = max(1, config.max_tasks_per_child // batch_size)
-    context = multiprocessing.get_context(worker_start_method(config))
+    method = worker_start_method(config)
+    if method == "fork":
+        # What the worker inherited is never collected there: freezing it keeps the worker's garbage
+        # collector from walking (and so copying, page by page) the parent's whole heap.
+        options["initializer"] = gc.freeze
+    context = multiprocessing.get_context(method)
     return ProcessPoolExecutor(max_workers=config.jobs, mp_context=context, **options)
 
 
