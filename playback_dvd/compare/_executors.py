@@ -43,8 +43,8 @@ def run_on_executor(
     Ids are read lazily: at most *max_in_flight* batches are submitted at a time, so a million ids never
     sit in the executor's queue. A batch whose future raises (a worker lost with it, a cancelled task, an
     argument the executor could not send) yields ``on_failure(rid, message, "")`` for each of its ids:
-    exactly the recordings that batch held, nothing else. Batches still in flight when the caller stops
-    iterating are cancelled.
+    exactly the recordings that batch held, nothing else; so does a batch the executor refuses to take
+    (a broken or shut-down pool). Batches still in flight when the caller stops iterating are cancelled.
     """
     limit = max_in_flight or batches_in_flight(executor)
     ids = iter(recording_ids)
@@ -55,7 +55,12 @@ def run_on_executor(
                 batch = list(itertools.islice(ids, batch_size))
                 if not batch:
                     break
-                in_flight[executor.submit(run_batch, task, batch)] = batch
+                try:
+                    in_flight[executor.submit(run_batch, task, batch)] = batch
+                except Exception as error:  # a broken or shut-down executor refuses every new task
+                    message = f"the executor refused this batch: {type(error).__name__}: {error}"
+                    for recording_id in batch:
+                        yield on_failure(recording_id, message, "")
             if not in_flight:
                 return
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
