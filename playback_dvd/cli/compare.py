@@ -131,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
         )
         for category in args.category:
             rules.comparator(category)  # a malformed pattern fails here, once
+        if args.executor and args.jobs != 1:
+            raise ConfigurationError("--jobs and --executor exclude each other: the cluster's workers replay")
         if args.limit is not None and args.limit < 1:
             raise ConfigurationError(f"--limit must be >= 1, got {args.limit}")
         # The player is the user's code: import it from the current directory as `python -m` would (the

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from typing import Any
 
 from .._errors import ConfigurationError
+
+# scheme://host:port or host:port, as Dask spells scheduler addresses (IPv6 hosts in brackets).
+_ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:\[[0-9a-fA-F:]+\]|[^\s/:\[\]]+):\d{1,5}$")
 
 #: Seconds to wait for the scheduler to answer before giving up with a clear error.
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -22,9 +26,12 @@ def dask_executor(address: str) -> Iterator[tuple[Executor, int]]:
     importable (installed on it, or on its ``PYTHONPATH``) and access to the recordings' location.
 
     Raises:
-        ConfigurationError: distributed is not installed (the ``dask`` extra), or the scheduler does not
-            answer.
+        ConfigurationError: *address* is malformed, distributed is not installed (the ``dask`` extra), or
+            the scheduler does not answer.
     """
+    if not _ADDRESS.match(address):
+        # Checked here: a Client built on a malformed address hangs at interpreter exit.
+        raise ConfigurationError(f"--executor {address!r} must look like tcp://host:8786")
     try:
         import distributed
     except ImportError:

@@ -128,3 +128,12 @@ def test_the_command_line_replays_on_the_cluster_given_by_its_scheduler_address(
     document = json.loads(result.stdout)
     assert sorted(c["recording_id"] for c in document["comparisons"]) == sorted(by_item.values())
     assert document["summary"]["counts"]["Equal"] == len(ITEMS)
+
+
+@pytest.mark.parametrize("address", ["nonsense", "tcp://host", "tcp://a b:1"])
+def test_a_malformed_scheduler_address_is_refused_before_connecting(address):
+    from playback_dvd import ConfigurationError
+    from playback_dvd.compare._dask import dask_executor
+
+    with pytest.raises(ConfigurationError, match="must look like tcp://host:8786"), dask_executor(address):
+        pass
