@@ -15,7 +15,7 @@ import attrs
 from .._errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from ..compare import CompareExecutionConfig, Comparison, Equalizer
+    from ..compare import CompareExecutionConfig, Comparison, ComparisonReport, Equalizer
     from ..compare._rules import CompareRules
 
 # compare.FORMATS, spelled out so that building the parser (which `ls` and `show` share) imports no part of
@@ -114,7 +114,7 @@ class _Progress:
 def run(args: argparse.Namespace) -> int:
     """Replay and compare; 0 when every comparison is Equal or Fixed, 1 otherwise, 2 on setup errors."""
     # The engine, and the recorder under it, load only when a comparison runs.
-    from ..compare import CompareExecutionConfig, ComparisonReport, parse_shard, render_report, write_report
+    from ..compare import CompareExecutionConfig, ComparisonReport, parse_shard
     from ..compare._execution import resolve_callable
     from ..compare._location import recorder_for
     from ..compare._rules import load_rules
@@ -171,11 +171,19 @@ def run(args: argparse.Namespace) -> int:
 
         atomic_write(args.suggest_ignores, suggested_ignores(report.comparisons).encode("utf-8"))
         print(f"suggested ignore rules: {args.suggest_ignores}", file=sys.stderr)
-    if args.output:
-        write_report(report, args.output, args.format)
-        print(f"{report.summary()} (report: {args.output})", file=sys.stderr)
+    return deliver(report, args.output, args.format)
+
+
+def deliver(report: ComparisonReport, output: str | None, format: str) -> int:
+    """Write *report* to *output* (the summary on stderr) or to stdout; its exit code (``merge-reports``
+    shares it)."""
+    from ..compare import render_report, write_report
+
+    if output:
+        write_report(report, output, format)
+        print(f"{report.summary()} (report: {output})", file=sys.stderr)
     else:
-        sys.stdout.write(render_report(report, args.format))
+        sys.stdout.write(render_report(report, format))
     return report.exit_code
 
 

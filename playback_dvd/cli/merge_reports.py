@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .._errors import ConfigurationError
+from .compare import deliver
 
 # compare.FORMATS, spelled out so that building the parser imports no part of the compare engine.
 REPORT_FORMATS = ("text", "json", "junit", "html")
@@ -30,7 +31,6 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Merge; 0 when every comparison of every shard is Equal or Fixed, 1 otherwise, 2 on bad input."""
-    from ..compare import render_report, write_report
     from ..compare._merge import merge_reports, read_json_report
 
     try:
@@ -46,9 +46,4 @@ def run(args: argparse.Namespace) -> int:
         report = merge_reports(reports)
     except ConfigurationError as error:
         return _fail(str(error))
-    if args.output:
-        write_report(report, args.output, args.format)
-        print(f"{report.summary()} (report: {args.output})", file=sys.stderr)
-    else:
-        sys.stdout.write(render_report(report, args.format))
-    return report.exit_code
+    return deliver(report, args.output, args.format)

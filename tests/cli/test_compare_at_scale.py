@@ -4,9 +4,7 @@ subprocesses."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,22 +12,13 @@ import pytest
 from playback_dvd import LocalCassette
 
 from ..compare._noisy_service import record_orders
+from ._run import ROOT, run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 PLAYER = "tests.compare._noisy_service:replay_order"
 
 
 def cli(*args: str, mode: str = "same", cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    environment = {**os.environ, "PYTHONPATH": path, "ORDER_MODE": mode}
-    return subprocess.run(
-        [sys.executable, "-m", "playback_dvd.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env=environment,
-    )
+    return run_cli(*args, environment={"ORDER_MODE": mode}, cwd=cwd)
 
 
 @pytest.fixture
