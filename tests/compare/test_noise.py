@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 import playback_dvd
-from playback_dvd import ConfigurationError, EqualityStatus, Equalizer, LocalCassette
+from playback_dvd import (
+    ConfigurationError,
+    EqualityStatus,
+    Equalizer,
+    EqualizerTuner,
+    EqualizerTuning,
+    LocalCassette,
+    PlaybackStudio,
+)
 from playback_dvd.compare import (
     ComparisonReport,
     StructuralComparator,
@@ -95,3 +103,28 @@ def test_a_path_noisy_in_a_list_item_does_not_hide_a_change_in_another_field_of_
     comparator = StructuralComparator().ignoring_paths(["$.lines[0].line_id"])
     result = comparator({"lines": [{"line_id": "x", "qty": 1}]}, {"lines": [{"line_id": "y", "qty": 2}]})
     assert result.diff.lines() == ["$.lines[0].qty: 1 -> 2"]
+
+
+class OrdersTuner(EqualizerTuner):
+    def __init__(self, comparator=None):
+        self.comparator = comparator
+
+    def create_category_tuning(self, category):
+        return EqualizerTuning(replay_order, comparator=self.comparator)
+
+
+def test_the_studio_detects_noise_per_category(orders):
+    recorder, ids = orders
+    report = PlaybackStudio([], OrdersTuner(), recorder, recording_ids=ids, detect_noise=True).play()
+    assert report.counts["Equal"] == 3
+    assert "$.operation.order_id" in {
+        path.pattern for path in noise_by_category(report.comparisons)["Orders"]
+    }
+
+
+def test_the_studio_reports_a_tuning_detect_noise_cannot_use_as_a_category_error(orders):
+    recorder, ids = orders
+    own = OrdersTuner(comparator=lambda expected, actual: EqualityStatus.Equal)
+    report = PlaybackStudio([], own, recorder, recording_ids=ids, detect_noise=True).play()
+    assert report.comparisons == ()
+    assert "detect_noise needs the StructuralComparator" in report.category_errors["Orders"]
