@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 # Noise between two replays is searched without the comparator's cap on kept differences: a noisy path
 # left out would not be excluded, and would show as a Different.
 _MAX_NOISY_PATHS = 10_000
-# Example value pairs kept per noisy path of a category.
+# Example value pairs kept per noisy path of a category (all in JSON; the text report shows fewer).
 _EXAMPLES_PER_PATH = 3
+_TEXT_EXAMPLES = 2
 _INDEX = re.compile(r"\[\d+\]")
 
 
@@ -79,7 +80,7 @@ def noise_by_category(comparisons: Iterable[Comparison]) -> dict[str, list[Noisy
             recordings, examples = found.setdefault(comparison.category, {}).setdefault(pattern, (set(), []))
             recordings.add(comparison.recording_id)
             if len(examples) < _EXAMPLES_PER_PATH:
-                examples.append((shorten(value.first, 60), shorten(value.second, 60)))
+                examples.append((shorten(value.first, 40), shorten(value.second, 40)))
     return {
         category: [
             NoisyPath(pattern, len(recordings), tuple(examples))
@@ -98,7 +99,7 @@ def noise_lines(comparisons: Sequence[Comparison]) -> list[str]:
     for category, paths in table.items():
         lines.append(f"  {category}:")
         for path in paths:
-            examples = ", ".join(f"{first} / {second}" for first, second in path.examples)
+            examples = "; ".join(f"{first} / {second}" for first, second in path.examples[:_TEXT_EXAMPLES])
             lines.append(f"    {path.pattern} in {path.recordings} recording(s), e.g. {examples}")
     return lines
 
@@ -132,6 +133,8 @@ def suggested_ignores(comparisons: Sequence[Comparison]) -> str:
 
 
 def _toml_string(text: str) -> str:
+    if "'" not in text and text.isprintable():
+        return f"'{text}'"  # a literal string: $["a b"] stays readable
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     escaped = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in escaped)
     return f'"{escaped}"'
