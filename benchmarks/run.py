@@ -64,7 +64,11 @@ def source_transport() -> Any:
     return httpx.MockTransport(handler)
 
 
+FLOORS = ("floor", "floor_prebuilt")
+
+
 def file_for(lib: str, count: int) -> Path:
+    lib = "floor" if lib == "floor_prebuilt" else lib  # both floors replay the floor's recording
     return w.RESULTS / f"harness-{lib}-{count}{peers.SUFFIX[lib]}"
 
 
@@ -139,7 +143,11 @@ def measure_replay(lib: str, count: int, variant: str) -> dict[str, Any]:
     for _ in range(passes):
         context = peers.replaying(lib, path)  # lazy for every library: the load is the __enter__
         with w.Clock() as loading:
-            transport = peers.floor_transport(path) if lib == "floor" else None
+            transport = (
+                peers.floor_transport(path, prebuilt_responses=lib == "floor_prebuilt")
+                if lib in FLOORS
+                else None
+            )
             entered = context.__enter__()
             peers.prepare_index(lib, entered)()
         load = load or loading
@@ -167,10 +175,10 @@ def measure_replay(lib: str, count: int, variant: str) -> dict[str, Any]:
 
 
 async def _replay_async(lib: str, transport: Any, calls: list[w.Call]) -> w.Clock:
+    # Every request is timed, the first ones after the load included (they pay any deferred GC work).
     async with peers.make_client(lib, transport, asynchronous=True) as client:
-        await w.asend(client, SOURCE, calls[0])  # the event loop's and client's first-use costs, untimed
         with w.Clock() as clock:
-            for call in calls[1:]:
+            for call in calls:
                 await w.asend(client, SOURCE, call)
     return clock
 
@@ -221,6 +229,13 @@ def machine() -> dict[str, str]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     libs = [lib for lib in args.libs.split(",") if peers.available(lib)]
     missing = [lib for lib in args.libs.split(",") if lib not in libs]
+    if missing:
+        banner = (
+            f"NOT INSTALLED, NOT MEASURED: {', '.join(missing)} (python3 tasks.py bench installs every peer)"
+        )
+        log("!" * len(banner) + "\n" + banner + "\n" + "!" * len(banner))
+        if not args.allow_missing:
+            raise SystemExit("run.py: peers missing; install them or pass --allow-missing")
     counts = [int(n) for n in args.ns.split(",")]
     script = Path(__file__)
     w.RESULTS.mkdir(exist_ok=True)
@@ -247,6 +262,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["record"][count] = {}
         results["replay"][count] = {lib: {"inorder": [], "shuffled": [], "async": []} for lib in libs}
         for lib in libs:
+            if lib == "floor_prebuilt":  # replays the floor's recording: nothing of its own to record
+                continue
             why = skipped(lib, count, "make")
             if why:
                 results["notes"].append(f"N={count:,}: {why}: not run")
@@ -256,6 +273,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 results["notes"].append(f"N={count:,}: {note}")
             results["record"][count][lib] = w.run_worker(script, ["record", lib, str(count)])
         log(f"N={count:,}: recorded ({time.perf_counter() - started:.0f} s)")
+        if "floor" in results["record"][count] and "floor_prebuilt" in libs:
+            results["record"][count]["floor_prebuilt"] = {**results["record"][count]["floor"], "alias": True}
         runnable = [lib for lib in libs if lib in results["record"][count]]
         for rep in range(reps):
             rotated = runnable[rep % len(runnable) :] + runnable[: rep % len(runnable)]
@@ -287,7 +306,8 @@ def table(results: dict[str, Any]) -> str:
     body_bytes = sum(len(item_body(n)) for n in range(1000)) / 1000
     lines = [
         "| N | library | record s (xfloor) | file MB (xdvd-rw) | load s (CPU s) "
-        "| replay µs/req in order (xfloor) | shuffled (xfloor) | async (xfloor) "
+        "| replay µs/req in order (xfloor, xprebuilt) | shuffled (xfloor, xprebuilt) "
+        "| async (xfloor, xprebuilt) "
         "| memory KB/interaction beyond bodies |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -300,7 +320,9 @@ def table(results: dict[str, Any]) -> str:
             if lib not in records:
                 continue
             record = records[lib]
-            if record.get("timed", True):
+            if record.get("alias"):
+                record_text = "(floor's)"
+            elif record.get("timed", True):
                 ratio = f" ({record['cpu'] / floor_record['cpu']:.2f})" if floor_record else ""
                 record_text = f"{record['wall']:.2f}{ratio}"
             else:
@@ -313,11 +335,13 @@ def table(results: dict[str, Any]) -> str:
             cells = []
             for variant in ("inorder", "shuffled", "async"):
                 runs = variants[variant]
-                floor_runs = libs.get("floor", {}).get(variant, [])
                 cpu = w.median([run["cpu_us"] for run in runs])
-                ratio = _ratio_median(runs, floor_runs, "cpu_us")
+                ratios = [
+                    _ratio_median(runs, libs.get(floor, {}).get(variant, []), "cpu_us") for floor in FLOORS
+                ]
+                shown = ", ".join(f"{ratio:.2f}" for ratio in ratios if ratio is not None)
                 mark = " ~sampled" if runs[0]["sampled"] else ""
-                cells.append(f"{cpu:,.0f} ({ratio:.2f}){mark}" if ratio is not None else f"{cpu:,.0f}{mark}")
+                cells.append(f"{cpu:,.0f} ({shown}){mark}" if shown else f"{cpu:,.0f}{mark}")
             memory = w.median([run["rss_delta_mb"] for run in inorder]) * 1024 / count - body_bytes / 1024
             lines.append(
                 f"| {count:,} | {lib} | {record_text} | {size_text} | {load:.3f} ({load_cpu:.3f}) | "
@@ -398,6 +422,11 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--live-n", type=int, default=1000)
     parser.add_argument("--libs", default=",".join(peers.SUFFIX))
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="run even when a peer is not installed (said in the table)",
+    )
     parser.add_argument("--quick", action="store_true", help="N=100,1000, one repetition: a smoke run")
     parser.add_argument("--table-only", action="store_true", help="reprint the table of the last run")
     parser.add_argument("--merge", nargs="+", metavar="JSON", help="combine saved runs into one table")

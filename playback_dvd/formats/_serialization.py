@@ -6,8 +6,10 @@ Rules of the stored document (both formats):
 - ``.dvd.json`` is for people and git: keys in a fixed order, two-space indent, a text body stored as
   ``"body"`` (text) and a binary one (gzip, images...) as ``"body_base64"``; header pairs as ``[name,
   value]`` lists so repeated headers and their order survive.
-- ``.dvd`` is for production and S3: an 8-byte magic, the schema version, then a zstd frame (with a
-  checksum, so truncation is detected) holding msgpack rows: bodies as raw bytes, no base64.
+- ``.dvd`` is for production and S3: an 8-byte magic, the schema version, then zstd frames (with a
+  checksum, so truncation is detected) holding msgpack rows: bodies as raw bytes, no base64. Version 1
+  is one frame holding everything; version 2 (written now, see ``_indexed_binary``) puts the request
+  rows and their index keys first and the bodies after them in blocks, so it opens without decoding.
 - Intercepted inputs, outputs and metadata are plain data (``None``, bools, numbers, strings, lists,
   dicts with string keys), made so by the recorder before they reach here.
 
@@ -22,7 +24,7 @@ import gc
 import json
 import re
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import cattrs
@@ -40,10 +42,12 @@ from .._models import (
     Request,
     Response,
 )
-from . import _vcrpy
+from . import _indexed_binary, _vcrpy
 
 FORMAT_MARKER = "playback-dvd"
 SCHEMA_VERSION = 1
+#: The ``.dvd`` layout written now; versions 1 and 2 are read (``.dvd.json`` stays at `SCHEMA_VERSION`).
+BINARY_SCHEMA_VERSION = _indexed_binary.VERSION
 BINARY_MAGIC = b"\x89PBDVD\r\n"
 _BINARY_HEADER = struct.Struct(">8sH")
 
@@ -305,34 +309,69 @@ def _interaction_from_row(row: list[Any]) -> Interaction:
     )
 
 
-def dumps_binary(document: DVDDocument, *, level: int = 3) -> bytes:
-    """Encode *document* in the compact ``.dvd`` format (msgpack + zstd)."""
-    body = {
+def _binary_head(document: DVDDocument, version: int) -> dict[str, Any]:
+    return {
         "format": FORMAT_MARKER,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": version,
         "id": document.id,
         "category": document.category,
         "metadata": dict(document.metadata),
         "inputs": {key: _input_to_json(record) for key, record in document.inputs.items()},
         "outputs": [_output_to_json(record) for record in document.outputs],
+    }
+
+
+def dumps_binary(document: DVDDocument, *, level: int = 3) -> bytes:
+    """Encode *document* in the compact ``.dvd`` format (schema version 2: msgpack rows + zstd blocks)."""
+    return _indexed_binary.dumps(
+        _binary_head(document, BINARY_SCHEMA_VERSION),
+        document.interactions,
+        _interaction_row,
+        _BINARY_HEADER.pack(BINARY_MAGIC, BINARY_SCHEMA_VERSION),
+        level,
+    )
+
+
+def dumps_binary_v1(document: DVDDocument, *, level: int = 3) -> bytes:
+    """Encode *document* in the ``.dvd`` layout of schema version 1 (one frame; read, no longer written)."""
+    body = {
+        **_binary_head(document, 1),
         "interactions": [_interaction_row(interaction) for interaction in document.interactions],
     }
     packed = msgpack.packb(body, use_bin_type=True)
     compressed = zstandard.ZstdCompressor(level=level, write_checksum=True, write_content_size=True).compress(
         packed
     )
-    return _BINARY_HEADER.pack(BINARY_MAGIC, SCHEMA_VERSION) + compressed
+    return _BINARY_HEADER.pack(BINARY_MAGIC, 1) + compressed
 
 
 def loads_binary(payload: bytes, source: str = "<bytes>") -> DVDDocument:
-    """Decode a ``.dvd`` payload. *source* names it in errors."""
+    """Decode a ``.dvd`` payload. *source* names it in errors.
+
+    A version 2 payload is opened, not decoded: its interactions are a `LazyInteractions`, each decoded
+    (and checked) when read.
+    """
     if len(payload) < _BINARY_HEADER.size or not payload.startswith(BINARY_MAGIC):
         raise DVDFormatError(source, "not a binary DVD (bad magic bytes)")
     _, version = _BINARY_HEADER.unpack_from(payload)
-    if version > SCHEMA_VERSION:
-        _check_header({"format": FORMAT_MARKER, "schema_version": version}, source)
+    if version > BINARY_SCHEMA_VERSION or version < 1:
+        raise UnsupportedSchemaVersion(
+            source,
+            f"schema_version {version} is not one this playback_dvd reads (it reads 1 to "
+            f"{BINARY_SCHEMA_VERSION}); upgrade playback_dvd to read DVDs written by a newer version",
+        )
+    if version == _indexed_binary.VERSION:
+        return _document_from_indexed_binary(payload, source)
     with paused_gc():
         return _document_from_binary(payload, source)
+
+
+def _document_from_indexed_binary(payload: bytes, source: str) -> DVDDocument:
+    head, bodies = _indexed_binary.open_head(payload, _BINARY_HEADER.size, source)
+    if head.get("format") != FORMAT_MARKER or head.get("schema_version") != _indexed_binary.VERSION:
+        raise DVDFormatError(source, "the head does not match its file (format marker or schema_version)")
+    interactions = _indexed_binary.lazy_interactions(head, bodies, _interaction_from_row)
+    return _document_from_binary_data(head, source, interactions)
 
 
 def _document_from_binary(payload: bytes, source: str) -> DVDDocument:
@@ -343,15 +382,26 @@ def _document_from_binary(payload: bytes, source: str) -> DVDDocument:
         raise DVDFormatError(source, f"the data is truncated or corrupt ({error})") from None
     _check_header(data, source)
     try:
+        interactions = tuple(_interaction_from_row(row) for row in data["interactions"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise DVDFormatError(source, f"the document does not follow the DVD schema ({error!r})") from None
+    return _document_from_binary_data(data, source, interactions)
+
+
+def _document_from_binary_data(
+    data: Mapping[str, Any], source: str, interactions: Sequence[Interaction]
+) -> DVDDocument:
+    """The document of a binary head (both versions), with *interactions* already decoded or lazy."""
+    try:
         return DVDDocument(
-            interactions=tuple(_interaction_from_row(row) for row in data["interactions"]),
+            interactions=interactions,  # type: ignore[arg-type]  # a LazyInteractions stands for the tuple
             id=data.get("id"),
             category=data.get("category"),
             metadata=data.get("metadata") or {},
             inputs={key: _input_from_json(value) for key, value in (data.get("inputs") or {}).items()},
             outputs=tuple(_output_from_json(item) for item in data.get("outputs") or ()),
         )
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise DVDFormatError(source, f"the document does not follow the DVD schema ({error!r})") from None
 
 
