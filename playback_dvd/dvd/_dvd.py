@@ -11,7 +11,15 @@ from .._errors import ConfigurationError, UnmatchedReason, UnmatchedRequestError
 from .._models import DVDDocument, InputRecord, Interaction, OutputRecord, Request
 from ..formats._indexed_binary import LazyInteractions
 from ..formats._serialization import paused_gc
-from ._matching import DEFAULT_MATCH_ON, Matcher, MatcherFunction, MatchPlan, RequestView, resolve_matchers
+from ._matching import (
+    DEFAULT_MATCH_ON,
+    Matcher,
+    MatcherFunction,
+    MatchPlan,
+    RequestView,
+    UrlParts,
+    resolve_matchers,
+)
 
 #: The index: key -> the position of its one interaction (the common case: an int costs nothing more), or
 #: the positions of several, in recording order.
@@ -309,15 +317,19 @@ class DVD:
                     return position
         return None
 
-    def play(self, request: Request) -> Interaction | None:
+    def play(self, request: Request, url_parts: UrlParts | None = None) -> Interaction | None:
         """Find the recorded twin of *request*, mark it played and return it; None when there is none.
 
         ``all`` mode never plays. ``once`` on a DVD that did not exist records rather than plays.
+
+        Args:
+            request: The live request (filtered).
+            url_parts: ``split_url(request.url)`` if the caller has it already (saves splitting the URL).
         """
         mode = self.record_mode
         if mode is RecordMode.ALL:
             return None
-        view = RequestView(request)
+        view = RequestView(request, url_parts)
         with self._lock:
             position = self._find_position(view, include_played=self.allow_playback_repeats)
             if position is None:

@@ -29,17 +29,28 @@ from .._models import Request
 #: convention, so existing vcrpy matchers work unchanged).
 MatcherFunction = Callable[[Request, Request], "bool | None"]
 
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+#: The port a URL without one uses, per scheme.
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+#: Scheme, host, port (default filled in), path ("/" when empty) and raw query of a URL, normalized.
+UrlParts = tuple[str, str, "int | None", str, str]
 
 
 class RequestView:
-    """The normalized features of one request, each computed at most once."""
+    """The normalized features of one request, each computed at most once.
+
+    Args:
+        request: The request.
+        url_parts: ``split_url(request.url)``, when the caller already has it (an httpx request's parsed
+            URL): the view then never splits the string.
+    """
 
     __slots__ = ("_body", "_body_digest", "_headers", "_query", "_split", "request")
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, url_parts: UrlParts | None = None) -> None:
         self.request = request
-        self._split: tuple[str, str, int | None, str, str] | None = None
+        self._split: UrlParts | None = url_parts
         self._query: tuple[tuple[str, str], ...] | None = None
         self._headers: tuple[tuple[str, str], ...] | None = None
         self._body: Hashable = None
@@ -79,7 +90,7 @@ class RequestView:
     @property
     def uri(self) -> str:
         scheme, host, port, path, query = self._parts()
-        shown_port = "" if port == _DEFAULT_PORTS.get(scheme) else f":{port}"
+        shown_port = "" if port == DEFAULT_PORTS.get(scheme) else f":{port}"
         return f"{scheme}://{host}{shown_port}{path}" + (f"?{query}" if query else "")
 
     @property
@@ -131,7 +142,7 @@ def split_url(url: str) -> tuple[str, str, int | None, str, str]:
         return (
             scheme,
             plain[2].lower(),
-            port if port is not None else _DEFAULT_PORTS.get(scheme),
+            port if port is not None else DEFAULT_PORTS.get(scheme),
             plain[4] or "/",
             plain[5] or "",
         )
@@ -148,7 +159,7 @@ def _split_url_slowly(url: str) -> tuple[str, str, int | None, str, str]:
     return (
         scheme,
         (parts.hostname or "").lower(),
-        port if port is not None else _DEFAULT_PORTS.get(scheme),
+        port if port is not None else DEFAULT_PORTS.get(scheme),
         parts.path or "/",
         parts.query,
     )
