@@ -37,7 +37,13 @@ def test_parts_from_httpx_equal_the_split_of_its_string(url: str) -> None:
 
 
 def test_a_plain_url_is_read_from_httpx_without_splitting() -> None:
-    assert url_parts(httpx.URL("HTTP://API.test/items/1?q=v1")) == ("http", "api.test", 80, "/items/1", "q=v1")
+    assert url_parts(httpx.URL("HTTP://API.test/items/1?q=v1")) == (
+        "http",
+        "api.test",
+        80,
+        "/items/1",
+        "q=v1",
+    )
 
 
 _text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
