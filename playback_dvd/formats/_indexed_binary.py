@@ -171,10 +171,13 @@ class _BodyBlocks:
                 raise DVDFormatError(self.source, f"a body points past the body blocks (block {number})")
             if self._decompressor is None:
                 self._decompressor = zstandard.ZstdDecompressor()
+            frame = self._payload[self._offsets[number] : self._offsets[number + 1]]
             try:
-                block = self._decompressor.decompress(
-                    self._payload[self._offsets[number] : self._offsets[number + 1]]
-                )
+                # A block never holds more than block_size bytes: a frame announcing more is refused
+                # before anything is allocated for it.
+                if not 0 <= zstandard.frame_content_size(frame) <= self._block_size:
+                    raise zstandard.ZstdError("the block announces more than the block size")
+                block = self._decompressor.decompress(frame)
             except zstandard.ZstdError as error:
                 raise DVDFormatError(self.source, f"body block {number} is corrupt ({error})") from None
             self._blocks[number] = block
