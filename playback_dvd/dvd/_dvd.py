@@ -43,8 +43,11 @@ class _Tape:
         return len(self.loaded) + len(self.added)
 
     def __getitem__(self, position: int) -> Interaction:
+        # Positions come from the index: never negative, never out of range.
         loaded = self.loaded
-        return loaded[position] if position < len(loaded) else self.added[position - len(loaded)]
+        if position < len(loaded):
+            return loaded.interaction(position) if isinstance(loaded, LazyInteractions) else loaded[position]
+        return self.added[position - len(loaded)]
 
     def __iter__(self) -> Iterator[Interaction]:
         yield from self.loaded

@@ -225,17 +225,18 @@ class LazyInteractions(Sequence[Interaction]):
 
     def __getitem__(self, index: int | slice) -> Interaction | tuple[Interaction, ...]:
         if isinstance(index, slice):
-            return tuple(self._interaction(n) for n in range(*index.indices(len(self._rows))))
+            return tuple(self.interaction(n) for n in range(*index.indices(len(self._rows))))
         if index < 0:
             index += len(self._rows)
         if not 0 <= index < len(self._rows):
             raise IndexError("interaction index out of range")
-        return self._interaction(index)
+        return self.interaction(index)
 
     def __iter__(self) -> Iterator[Interaction]:
-        return (self._interaction(n) for n in range(len(self._rows)))
+        return (self.interaction(n) for n in range(len(self._rows)))
 
-    def _interaction(self, number: int) -> Interaction:
+    def interaction(self, number: int) -> Interaction:
+        """Interaction *number* (0 <= number < len), decoded and checked now."""
         try:
             row = msgpack.unpackb(self._rows[number], raw=False)
             response = row[4]
