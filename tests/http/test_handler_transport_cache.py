@@ -1,4 +1,4 @@
-"""One session transport per client and wrapped transport, made on the first request inside a session."""
+"""One handler transport per client and wrapped transport, made on the first request inside a session."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import playback_dvd as pd
 from .._server import LocalServer
 
 
-def test_a_client_reuses_its_session_transport_and_outside_a_session_gets_its_own(
+def test_a_client_reuses_its_handler_transport_and_outside_a_session_gets_its_own(
     tmp_path: Path, server: LocalServer
 ) -> None:
     with httpx.Client() as client, httpx.Client() as other:
@@ -26,7 +26,7 @@ def test_a_client_reuses_its_session_transport_and_outside_a_session_gets_its_ow
         assert client.get(f"{server.url}/items?id=1").status_code == 200
 
 
-def test_a_replaced_transport_gets_a_session_of_its_own(tmp_path: Path, server: LocalServer) -> None:
+def test_a_replaced_transport_gets_a_wrapper_of_its_own(tmp_path: Path, server: LocalServer) -> None:
     with httpx.Client() as client, pd.use_dvd(tmp_path / "b.dvd", record_mode="all"):
         before = client._transport_for_url(httpx.URL(server.url))
         client._transport = httpx.HTTPTransport()
