@@ -265,7 +265,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["live"][str(live_n)] = live_runs
     log(f"recording vs live done ({time.perf_counter() - started:.0f} s)")
     for count in counts:
-        reps = 1 if count >= 100_000 else args.reps
+        reps = 0 if args.record_only else 1 if count >= 100_000 else args.reps
         results["record"][count] = {}
         results["replay"][count] = {lib: {"inorder": [], "shuffled": [], "async": []} for lib in libs}
         for lib in libs:
@@ -283,6 +283,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if "floor" in results["record"][count] and "floor_prebuilt" in libs:
             results["record"][count]["floor_prebuilt"] = {**results["record"][count]["floor"], "alias": True}
         runnable = [lib for lib in libs if lib in results["record"][count]]
+        if args.record_only:  # the record column's inputs only: every library's replay is left out
+            results["replay"][count] = {lib: {"inorder": [], "shuffled": [], "async": []} for lib in runnable}
         for rep in range(reps):
             rotated = runnable[rep % len(runnable) :] + runnable[: rep % len(runnable)]
             for variant in ("inorder", "shuffled", "async"):
@@ -337,6 +339,9 @@ def table(results: dict[str, Any]) -> str:
             size = record["bytes"] / 1e6
             size_text = f"{size:.2f}" + (f" ({record['bytes'] / dvd_rw_bytes:.2f})" if dvd_rw_bytes else "")
             inorder = variants["inorder"]
+            if not inorder:  # a --record-only run
+                lines.append(f"| {count:,} | {lib} | {record_text} | {size_text} | | | | | |")
+                continue
             load = w.median([run["load_wall"] for run in inorder])
             load_cpu = w.median([run["load_cpu"] for run in inorder])
             cells = []
@@ -443,6 +448,11 @@ def main() -> None:
         "--allow-missing",
         action="store_true",
         help="run even when a peer is not installed (said in the table)",
+    )
+    parser.add_argument(
+        "--record-only",
+        action="store_true",
+        help="recording vs live, recording into files, @operation and saving: no replay",
     )
     parser.add_argument("--quick", action="store_true", help="N=100,1000, one repetition: a smoke run")
     parser.add_argument("--table-only", action="store_true", help="reprint the table of the last run")
