@@ -13,7 +13,9 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import venv
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -47,9 +49,12 @@ def ensure_environment(environment: Path = VENV, extra: str = "dev", base: str |
     wanted = (ROOT / "pyproject.toml").read_text()
     if stamp.exists() and stamp.read_text() == wanted:
         return python
-    print(f"installing playback-dvd[{extra}] into {environment.relative_to(ROOT)}", flush=True)
+    where = environment.relative_to(ROOT)
+    print(f"installing playback-dvd[{extra}] into {where} (about a minute the first time)", flush=True)
+    started = time.monotonic()
     subprocess.run([python, "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
-    subprocess.run([python, "-m", "pip", "install", "-q", "-e", f"{ROOT}[{extra}]"], check=True)
+    pip(python, ["install", "-e", f"{ROOT}[{extra}]"])
+    print(f"installed in {time.monotonic() - started:.0f} s", flush=True)
     stamp.write_text(wanted)
     return python
 
@@ -70,6 +75,40 @@ def bench_interpreter() -> str | None:
         if subprocess.run([candidate, "-c", check], capture_output=True).returncode == 0:
             return candidate
     return None
+
+
+def pip(python: str | Path, arguments: list[str]) -> None:
+    """Run pip, showing one short line per package as it goes (pip -q says nothing for a minute)."""
+    process = subprocess.Popen(
+        [python, "-m", "pip", *arguments, "--progress-bar", "off"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    output: list[str] = []
+    for line in progress_lines(process.stdout, output):
+        print(line, flush=True)
+    if process.wait() != 0:
+        sys.stdout.write("".join(output))  # everything pip said, for the failure
+        raise subprocess.CalledProcessError(process.returncode, process.args)
+
+
+def progress_lines(lines: Iterable[str], keep: list[str] | None = None) -> Iterator[str]:
+    """The lines of pip's output worth showing: ``  collecting httpx (12)``, then what it installed."""
+    collected = 0
+    for line in lines:
+        if keep is not None:
+            keep.append(line)
+        text = line.strip()
+        if text.startswith("Collecting "):
+            collected += 1
+            name = text.removeprefix("Collecting ").split()[0]
+            yield f"  collecting {name} ({collected})"
+        elif text.startswith("Installing collected packages"):
+            yield f"  installing {collected} packages"
+        elif text.startswith("Successfully installed"):
+            yield "  done"
 
 
 def main(argv: list[str]) -> int:

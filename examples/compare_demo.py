@@ -65,7 +65,9 @@ def compare(recordings: Path, code: Path, env: dict[str, str], *extra: str) -> i
     return result.returncode
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    # The HTML report is kept after the demo, to be opened: in the temp dir unless a path is given.
+    report = Path(argv[0]) if argv else Path(tempfile.gettempdir()) / "compare-demo-report.html"
     with tempfile.TemporaryDirectory(prefix="compare-demo-") as directory:
         work = Path(directory)
         recordings = work / "recordings"
@@ -74,7 +76,6 @@ def main() -> int:
         unchanged = compare(recordings, HERE, env)
         changed_code = change_the_code(work)
         changed = compare(recordings, changed_code, env)
-        report = Path(tempfile.gettempdir()) / "compare-demo-report.html"  # kept after the demo
         compare(recordings, changed_code, env, "--format", "html", "--output", str(report))
     caught = unchanged == 0 and changed == 1
     print("\nregression caught" if caught else "\nunexpected exit codes")
@@ -82,4 +83,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

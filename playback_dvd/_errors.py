@@ -7,6 +7,7 @@ The hierarchy (a built-in base in brackets: existing ``except`` clauses keep cat
     ├── DVDFormatError [ValueError]                  a DVD file that cannot be read (left untouched)
     │   └── UnsupportedSchemaVersion                 written by a newer schema version
     ├── UnmatchedRequestError                        a request with no recorded twin, in a replay-only DVD
+    ├── OperationMismatchError                       a comparison replayed a recording of another operation
     ├── NetworkBlockedError                          a request to a host the pytest plugin does not allow
     ├── ReplayedException                            stands in for a recorded exception of another class
     ├── RecordingKeyError [LookupError]              a replay asked for an input or output not recorded
@@ -17,7 +18,8 @@ The hierarchy (a built-in base in brackets: existing ``except`` clauses keep cat
     └── S3Error                                      an S3 request failed after botocore's retries
         ├── S3BucketNotFound
         ├── S3AccessDenied [PermissionError]
-        └── S3Throttled
+        ├── S3Throttled
+        └── S3Unreachable                            no answer from the endpoint
 
 Everything here is importable from ``playback_dvd``.
 """
@@ -80,6 +82,23 @@ class UnmatchedRequestError(PlaybackDVDError):
         self.reason: UnmatchedReason = reason
         self.request = request
         self.closest = closest
+
+
+class OperationMismatchError(PlaybackDVDError):
+    """A replay called another operation than the one its recording is of (its body was not run).
+
+    A comparison turns this into a skipped recording, never a difference: the player replays one
+    operation, and the category holds the recordings of several.
+
+    Attributes:
+        recorded: The recording's operation (``"module:Class.method"``).
+        replayed: The operation the playback function called.
+    """
+
+    def __init__(self, recorded: str, replayed: str) -> None:
+        super().__init__(f"the recording is of {recorded}; the playback function called {replayed}")
+        self.recorded = recorded
+        self.replayed = replayed
 
 
 class ReplayedException(PlaybackDVDError):
@@ -257,3 +276,9 @@ class S3Throttled(S3Error):
     """S3 kept answering SlowDown/throttling after botocore's standard retries."""
 
     hint = "S3 is throttling this prefix; spread the load over key prefixes or retry later"
+
+
+class S3Unreachable(S3Error):
+    """No answer came back from S3: the endpoint is down, unreachable, or too slow."""
+
+    hint = "is the S3 endpoint up and reachable? it comes from AWS_ENDPOINT_URL or the AWS config"

@@ -139,6 +139,9 @@ class Playback:
         unmatched_requests: HTTP requests the replay made that the recording lacks.
         blocked_connections: Connections the hermetic replay refused, as ``"tcp host:port (library)"``
             (e.g. ``"tcp api.example.com:443 (urllib3)"``): calls that bypass httpx/httpx2, never recorded.
+        playback_traceback: Where the replay raised *playback_error*, trimmed to the user's frames.
+        playback_code_version: The ``code_version`` of the recorder whose operation replayed (None when
+            it has none).
     """
 
     recording_id: str
@@ -152,3 +155,5 @@ class Playback:
     unplayed_requests: tuple[Request, ...] = ()
     unmatched_requests: tuple[Request, ...] = ()
     blocked_connections: tuple[str, ...] = ()
+    playback_traceback: str | None = None
+    playback_code_version: str | None = None

@@ -36,9 +36,10 @@ class ServerUnavailable(Exception):
 class S3Server:
     """A running S3 server: its endpoint, and how to get a client and a fresh bucket on it."""
 
-    def __init__(self, name: str, endpoint_url: str) -> None:
+    def __init__(self, name: str, endpoint_url: str, ports: tuple[int, ...] = ()) -> None:
         self.name = name
         self.endpoint_url = endpoint_url
+        self.ports = ports  # every port the server listens on (they name its temp files)
 
     def client(self, **config: Any) -> Any:
         """A boto3 S3 client on this server, with the test credentials and standard retries."""
@@ -162,6 +163,7 @@ def seaweedfs_server() -> Iterator[S3Server]:
     ports = {flag: _free_port() for flag in _PORT_FLAGS}
     command = [
         binary,
+        f"-logdir={data_dir}",  # a global flag: before the command
         "mini",
         f"-dir={data_dir}",
         "-ip=127.0.0.1",
@@ -177,14 +179,23 @@ def seaweedfs_server() -> Iterator[S3Server]:
         "-master.volumeSizeLimitMB=8",
         "-volume.max=100000",
         *(f"-{flag}={port}" for flag, port in ports.items()),
+        # Its logs (-logdir) and unix sockets default to the system temp dir and outlive a SIGKILL: keep
+        # them in the data dir, which is removed below (TMPDIR covers the sockets that have no flag).
+        f"-filer.localSocket={data_dir}/filer.sock",
+        f"-s3.localSocket={data_dir}/s3.sock",
     ]
     # weed mini makes its S3 identity from these variables; without them it would accept anyone.
-    environment = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
+    environment = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "TMPDIR": data_dir,
+    }
     log_path = Path(data_dir) / "weed.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
     try:
-        server = S3Server("seaweedfs", f"http://127.0.0.1:{ports['s3.port']}")
+        server = S3Server("seaweedfs", f"http://127.0.0.1:{ports['s3.port']}", tuple(ports.values()))
         _wait_until_ready(server, process, log_path)
         yield server
     finally:
@@ -193,6 +204,16 @@ def seaweedfs_server() -> Iterator[S3Server]:
             process.send_signal(signal.SIGKILL)
         process.wait()
         shutil.rmtree(data_dir, ignore_errors=True)
+        _remove_grpc_sockets(ports)
+
+
+def _remove_grpc_sockets(ports: dict[str, int]) -> None:
+    """weed puts its gRPC unix sockets in /tmp whatever TMPDIR says (no flag moves them): remove ours."""
+    for flag, port in ports.items():
+        if flag.endswith(".port.grpc"):
+            service = flag.split(".")[0]
+            with contextlib.suppress(OSError):
+                os.unlink(f"/tmp/seaweedfs-{service}-grpc-{port}.sock")
 
 
 def _wait_until_ready(server: S3Server, process: subprocess.Popen[bytes], log_path: Path) -> None:

@@ -145,6 +145,10 @@ class CachedS3Cassette(ClosedOnExit):
         self._keep(path, json.dumps(metadata, sort_keys=True).encode("utf-8"))
         return metadata
 
+    def iter_categories(self) -> Iterator[str]:
+        """The categories under the prefix, asked of S3 (see `S3Cassette.iter_categories`)."""
+        return self.s3.iter_categories()
+
     def iter_recording_ids(
         self,
         category: str,

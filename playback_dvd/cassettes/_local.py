@@ -182,6 +182,14 @@ class LocalCassette(ClosedOnExit):
             for recording_id, recorded in islice(found, limit)
         )
 
+    def iter_categories(self) -> Iterator[str]:
+        """The categories that have a folder here (in their safe form, as in ids), sorted."""
+        try:
+            entries = sorted(os.scandir(self.directory), key=lambda entry: entry.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return iter(())
+        return (entry.name for entry in entries if entry.is_dir() and not entry.name.startswith("."))
+
     def delete_recording(self, recording_id: str) -> None:
         """Remove a recording: its metadata file first, so no search returns it half-deleted.
 

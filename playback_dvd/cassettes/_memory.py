@@ -132,6 +132,11 @@ class MemoryCassette(ClosedOnExit):
             if metadata_matches(recorded_metadata, metadata):
                 yield recording_id, recorded_metadata
 
+    def iter_categories(self) -> Iterator[str]:
+        """The categories that have recordings (in their safe form, as in ids), sorted."""
+        with self._lock:
+            return iter(sorted({parts.category for parts, _ in self._metadata.values()}))
+
     def delete_recording(self, recording_id: str) -> None:
         """Remove a recording (no error when it does not exist, or *recording_id* is not a recording id)."""
         if parse_recording_id(recording_id) is None:

@@ -15,12 +15,9 @@ _BACKENDS = {"S3Cassette": "._s3", "LocalCassette": "._local"}
 
 def _public(name: str, needed_for: str) -> Any:
     try:
-        found = getattr(importlib.import_module(_BACKENDS[name], __package__), name)
-    except ImportError:
-        found = None
-    if found is None:
-        raise ConfigurationError(f"{needed_for} needs playback_dvd.{name}, which this installation lacks")
-    return found
+        return getattr(importlib.import_module(_BACKENDS[name], __package__), name)
+    except ImportError as error:  # the S3 backend without boto3: its message says which extra to install
+        raise ConfigurationError(f"{needed_for}: {error}") from error
 
 
 def open_cassette(location: str) -> Cassette:

@@ -23,7 +23,8 @@ class Cassette(Protocol):
       what searches read, and removed after).
 
     `MemoryCassette` and `LocalCassette` also offer ``iter_recordings_metadata(...)`` (the same search,
-    yielding ``(id, metadata)`` pairs); it is not part of the protocol.
+    yielding ``(id, metadata)`` pairs); it is not part of the protocol. Every built-in backend also offers
+    ``iter_categories()`` (the categories it holds, sorted), used by ``playback-dvd ls``.
     """
 
     def save_recording(self, document: DVDDocument) -> None:

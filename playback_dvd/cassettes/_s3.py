@@ -289,6 +289,14 @@ class S3Cassette(ClosedOnExit):
         check_limit(limit)  # here, not in the generator: a bad limit fails at the call, not at first next()
         return islice(self._search(category, start_date, end_date, metadata), limit)
 
+    def iter_categories(self) -> Iterator[str]:
+        """The categories under the prefix (one ListObjectsV2 with a delimiter per 1,000), sorted.
+
+        Raises:
+            S3Error: S3 refused.
+        """
+        return iter(self._child_names(self.layout.prefix, reverse=False))
+
     def _search(
         self,
         category: str,

@@ -5,8 +5,12 @@ The error classes live in `playback_dvd._errors` with every other; this module i
 
 from __future__ import annotations
 
-from .._errors import S3AccessDenied, S3BucketNotFound, S3Error, S3Throttled
+from .._errors import S3AccessDenied, S3BucketNotFound, S3Error, S3Throttled, S3Unreachable
 
+# botocore's errors for a request that got no answer at all.
+_UNREACHABLE = frozenset(
+    {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"}
+)
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 _DENIED = frozenset(
     {"AccessDenied", "403", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
@@ -32,4 +36,6 @@ def error_from(error: Exception, *, bucket: str, key: str, operation: str) -> S3
         kind = S3AccessDenied
     elif code in _THROTTLED:
         kind = S3Throttled
+    elif code in _UNREACHABLE:
+        kind = S3Unreachable
     return kind(bucket=bucket, key=key, operation=operation, code=code, message=message)

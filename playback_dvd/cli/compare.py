@@ -8,13 +8,18 @@ import functools
 import os
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from .._errors import ConfigurationError
+from .._words import plural
+from . import EXIT_INTERRUPTED
+from ._terminal import COLOR_CHOICES
 
 if TYPE_CHECKING:
+    from ..cassettes import Cassette
     from ..compare import CompareExecutionConfig, Comparison, ComparisonReport, Equalizer
     from ..compare._rules import CompareRules
 
@@ -40,7 +45,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=REPORT_FORMATS, default="text", help="report format (default: text)"
     )
-    parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE instead of stdout (its directory must exist)",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="replay in N worker processes (default: 1, here)")
     parser.add_argument(
         "--executor",
@@ -81,7 +90,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write the noisy paths found as a pyproject.toml block to FILE (implies --detect-noise)",
     )
+    parser.add_argument(
+        "--operation",
+        metavar="NAME",
+        help="compare only the recordings of this operation: 'module:Class.method', or 'Class.method' in"
+        " any module (recordings of other operations are skipped anyway, and counted)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default="auto",
+        help="colour the text report and progress (auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces)",
+    )
 
 
 def _fail(message: str) -> int:
@@ -89,30 +110,41 @@ def _fail(message: str) -> int:
     return 2
 
 
-class _Progress:
-    """``compared 12/40 (2 not equal)`` on stderr: redrawn in place on a terminal, every 10% otherwise."""
+def _operation_filter(operation: str | None) -> dict[str, str] | None:
+    """The metadata filter of ``--operation``: ``module:Class.method``, or ``Class.method`` in any module."""
+    if operation is None:
+        return None
+    return {"operation": operation if ":" in operation else f"*:{operation}"}
 
-    def __init__(self, total: int, stream: TextIO) -> None:
-        from ..compare import EqualityStatus
 
-        self.equal = EqualityStatus.Equal
-        self.total, self.stream, self.done, self.bad = total, stream, 0, 0
-        self.live = stream.isatty()
-        self.step = max(1, total // 10)
+def _select(cassette: Cassette, args: argparse.Namespace) -> dict[str, list[str]]:
+    """The ids to compare, category by category; a category with none is an error (a typo must not pass).
 
-    def __call__(self, comparison: Comparison) -> None:
-        self.done += 1
-        self.bad += comparison.equality_status is not self.equal
-        line = f"compared {self.done}/{self.total} ({self.bad} not equal)"
-        if self.live:
-            end = "\n" if self.done == self.total else ""
-            print(f"\r{line}", end=end, file=self.stream, flush=True)
-        elif self.done % self.step == 0 or self.done == self.total:
-            print(line, file=self.stream, flush=True)
+    Raises:
+        ConfigurationError: A category has no recordings (of the operation, when one is given).
+    """
+    metadata = _operation_filter(args.operation)
+    ids: dict[str, list[str]] = {}
+    for category in dict.fromkeys(args.category):
+        found = list(cassette.iter_recording_ids(category, metadata=metadata, limit=args.limit))
+        if not found:
+            of = f" of operation {args.operation}" if args.operation else ""
+            raise ConfigurationError(
+                f"no recordings of {category}{of} in {args.location}{_known_categories(cassette)}"
+            )
+        ids[category] = found
+    return ids
+
+
+def _known_categories(cassette: Cassette) -> str:
+    listing = getattr(cassette, "iter_categories", None)
+    known = list(listing()) if listing is not None else []
+    return f" (categories there: {', '.join(known)})" if known else " (it has no recordings)"
 
 
 def run(args: argparse.Namespace) -> int:
-    """Replay and compare; 0 when every comparison is Equal or Fixed, 1 otherwise, 2 on setup errors."""
+    """Replay and compare; 0 when every comparison is Equal or Fixed, 1 otherwise, 2 when it could not
+    run, 130 when interrupted (the report of what was finished is still written)."""
     # The engine, and the recorder under it, load only when a comparison runs.
     from ..compare import CompareExecutionConfig, ComparisonReport, parse_shard
     from ..compare._execution import resolve_callable
@@ -135,55 +167,81 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigurationError("--jobs and --executor exclude each other: the cluster's workers replay")
         if args.limit is not None and args.limit < 1:
             raise ConfigurationError(f"--limit must be >= 1, got {args.limit}")
+        if args.output and not Path(args.output).parent.is_dir():
+            # Found now, not after an hour of replays; and a typo in a path must not create directories.
+            raise ConfigurationError(
+                f"--output {args.output}: the directory {Path(args.output).parent} does not exist"
+            )
         # The player is the user's code: import it from the current directory as `python -m` would (the
         # console script's sys.path starts at its own bin directory). Workers inherit sys.path.
         if os.getcwd() not in sys.path and "" not in sys.path:
             sys.path.insert(0, os.getcwd())
         # Fail now, with one clear message, rather than once per recording.
         resolve_callable(args.player)
-        # The recorder the replays in this process use (one per location): its cassette lists the ids too.
-        cassette = recorder_for(args.location).cassette
         config = CompareExecutionConfig(
             jobs=args.jobs, timeout_seconds=args.timeout, batch_size=args.batch_size
         )
-    except (ConfigurationError, ValueError) as error:
+    except ValueError as error:  # ConfigurationError is one too: a bad option, in one line
         return _fail(str(error))
-    ids = {
-        category: list(cassette.iter_recording_ids(category, limit=args.limit)) for category in args.category
-    }
-    if not any(ids.values()):
-        return _fail(f"no recordings of {', '.join(args.category)} in {args.location}")
-    context = {"location": args.location, "player": args.player}
+    # The recorder the replays in this process use (one per location): its cassette lists the ids too.
+    cassette = recorder_for(args.location).cassette
+    ids = _select(cassette, args)
+    context = {"location": args.location, "player": args.player, "categories": ", ".join(args.category)}
+    if args.operation:
+        context["operation"] = args.operation
     if shard is not None:
         context["shard"] = f"{shard[0]}/{shard[1]}"
     context.update(rules.describe(args.category))
-    try:
-        with _executor(args.executor, config) as config:
-            comparisons = _comparisons(args, ids, shard, rules, config)
+    with _executor(args.executor, config) as config:
+        comparisons = _comparisons(args, ids, shard, rules, config)
+        try:
             report = ComparisonReport.collect(
-                comparisons.run(), on_comparison=comparisons.progress, context=context
+                comparisons.run(),
+                on_comparison=comparisons.advance,
+                planned=comparisons.total,
+                context=context,
+                stop_on_interrupt=True,
             )
-    except ConfigurationError as error:
-        return _fail(str(error))
+        finally:
+            comparisons.close()
     if args.suggest_ignores:
         from ..compare._noise import suggested_ignores
         from ..formats._files import atomic_write
 
         atomic_write(args.suggest_ignores, suggested_ignores(report.comparisons).encode("utf-8"))
         print(f"suggested ignore rules: {args.suggest_ignores}", file=sys.stderr)
-    return deliver(report, args.output, args.format)
+    code = deliver(report, args.output, args.format, args.color)
+    if report.interrupted:
+        where = f"in {args.output}" if args.output else "above"
+        done = len(report.comparisons) + len(report.skipped)
+        _fail(f"interrupted after {done} of {comparisons.total}; the partial report is {where}")
+        return EXIT_INTERRUPTED
+    if report.skipped and not report.comparisons:
+        operations = sorted({c.operation or "?" for c in report.skipped})
+        return _fail(
+            f"nothing compared: {plural(len(report.skipped), 'recording')} of {', '.join(operations)}, which"
+            f" the player {args.player} does not replay; choose them with --operation or another --category"
+        )
+    return code
 
 
-def deliver(report: ComparisonReport, output: str | None, format: str) -> int:
-    """Write *report* to *output* (the summary on stderr) or to stdout; its exit code (``merge-reports``
-    shares it)."""
+def deliver(report: ComparisonReport, output: str | None, format: str, color: str = "auto") -> int:
+    """Write *report* to *output* (the summary on stderr) or to stdout, coloured as *color* says; its exit
+    code (``merge-reports`` shares it)."""
     from ..compare import render_report, write_report
+    from ._terminal import color_report, wants_color
 
     if output:
         write_report(report, output, format)
-        print(f"{report.summary()} (report: {output})", file=sys.stderr)
+        summary = report.summary()
+        if wants_color(sys.stderr, color):
+            summary = color_report(summary)
+        print(f"{summary} (report: {output})", file=sys.stderr)
     else:
-        sys.stdout.write(render_report(report, format))
+        text = render_report(report, format)
+        if format == "text" and wants_color(sys.stdout, color):
+            text = color_report(text)
+        sys.stdout.write(text)
     return report.exit_code
 
 
@@ -203,12 +261,28 @@ class _Comparisons:
     """One Equalizer per category (each with its own rules), run one after the other into one report."""
 
     def __init__(self, args: argparse.Namespace, equalizers: list[Equalizer], total: int) -> None:
+        from ._terminal import Progress, wants_color
+
         self.equalizers = equalizers
-        self.progress = None if args.quiet else _Progress(total, sys.stderr)
+        self.total = total
+        color = wants_color(sys.stderr, args.color)
+        self.progress = None if args.quiet else Progress(total, sys.stderr, color=color)
 
     def run(self) -> Iterator[Comparison]:
         for equalizer in self.equalizers:
             yield from equalizer.run_comparison()
+
+    def advance(self, comparison: Comparison) -> None:
+        """Count *comparison* in the progress line (a skipped recording is not "not equal")."""
+        if self.progress is not None:
+            self.progress.advance(
+                comparison.skipped is not None or comparison.equality_status.name == "Equal"
+            )
+
+    def close(self) -> None:
+        """Clear the progress line."""
+        if self.progress is not None:
+            self.progress.close()
 
 
 def _comparisons(

@@ -7,6 +7,7 @@ import os
 import sys
 
 from .._errors import DVDFormatError
+from .._words import plural
 from ..formats._files import read_document, write_document
 from ..formats._suffixes import is_dvd_path
 
@@ -46,5 +47,5 @@ def run(args: argparse.Namespace) -> int:
     if document is None:
         return _fail(f"{source}: no such file")
     write_document(destination, document)
-    print(f"{source} -> {destination}: {len(document.interactions)} interactions")
+    print(f"{source} -> {destination}: {plural(len(document.interactions), 'interaction')}")
     return 0

@@ -11,9 +11,11 @@ from typing import Any
 
 import attrs
 
-from .._errors import ConfigurationError, PlaybackDVDError, ReplayedException
+from .._errors import ConfigurationError, OperationMismatchError, PlaybackDVDError, ReplayedException
 from .._models import ExceptionInfo, Output, Playback, Request
+from .._tracebacks import user_traceback
 from ..cassettes import parse_recording_id
+from ..recorder._session import same_operation_required
 from ._comparators import StructuralComparator, all_outputs
 from ._execution import CompareExecutionConfig, ReplayTimeout, replay_deadline, resolved_callable, run_tasks
 from ._noise import NoisyValue, find_noise
@@ -169,18 +171,24 @@ def compare_recording(
     try:
         with replay_deadline(timeout_seconds):
             play = resolved_callable(player) if isinstance(player, str) else player
+            token = same_operation_required.set(True)
             try:
                 playback = play(recording_id)
                 second = play(recording_id) if detect_noise else None
             except ReplayTimeout:
                 raise
             except Exception as error:
+                # Our own errors (a corrupt or missing recording) say all in their message; the
+                # library's frames would only bury it. Anything else is the user's code: their frames.
+                where = None if isinstance(error, PlaybackDVDError) else user_traceback(error)
                 return equalizer_failure(
                     recording_id,
                     f"the player raised {type(error).__name__}: {error}",
-                    traceback.format_exc(),
+                    where,
                     time.perf_counter() - started,
                 )
+            finally:
+                same_operation_required.reset(token)
             comparison = _judge(
                 playback,
                 result_extractor=result_extractor,
@@ -243,7 +251,17 @@ def _judge(
         actual_is_exception=playback_error is not None,
         recorded_duration=playback.recorded_duration,
         playback_duration=playback.playback_duration,
+        metadata=dict(playback.original_recording.metadata),
+        replayed_code_version=playback.playback_code_version,
     )
+    if playback_error is not None and playback_error.type_name == OperationMismatchError.__name__:
+        # The player replays another operation of this category: not a verdict on this recording.
+        message = f"skipped: {playback_error.message}"
+        return attrs.evolve(
+            base,
+            comparator_status=ComparatorResult(EqualityStatus.EqualizerFailure, message),
+            skipped=playback_error.message,
+        )
     changes = RequestChanges(
         tuple(map(_request_line, playback.unplayed_requests)),
         tuple(map(_request_line, playback.unmatched_requests)),
@@ -284,6 +302,7 @@ def _judge(
                 assert playback_error is not None
                 message = f"the replay raised {_describe(playback_error)}"
                 result = ComparatorResult(EqualityStatus.Failed, message)
+                base = attrs.evolve(base, traceback=playback.playback_traceback)
         else:
             # Both succeeded, or both failed: then the outputs made before the failure are compared, and
             # the failures themselves.

@@ -38,7 +38,9 @@ def read_json_report(text: str, source: str) -> ComparisonReport:
             f"{source}: report schema_version {version!r} is newer than this playback-dvd"
         )
     try:
-        comparisons = tuple(_comparison(item) for item in document["comparisons"])
+        everything = [_comparison(item) for item in document["comparisons"]]
+        comparisons = tuple(c for c in everything if c.skipped is None)
+        skipped = tuple(c for c in everything if c.skipped is not None)
         summary = document.get("summary", {})
         started_at = datetime.fromisoformat(summary.get("started_at", "1970-01-01T00:00:00+00:00"))
         return ComparisonReport(
@@ -46,6 +48,7 @@ def read_json_report(text: str, source: str) -> ComparisonReport:
             {str(k): str(v) for k, v in document.get("category_errors", {}).items()},
             started_at,
             float(summary.get("duration", 0.0)),
+            skipped=skipped,
             context={str(k): str(v) for k, v in document.get("context", {}).items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -53,7 +56,11 @@ def read_json_report(text: str, source: str) -> ComparisonReport:
 
 
 def _comparison(item: Mapping[str, Any]) -> Comparison:
-    status = EqualityStatus[item["status"]]
+    skipped = item.get("skipped")
+    # A skipped recording (JSON status "Skipped") is an EqualizerFailure with `skipped` set, as in memory.
+    status = (
+        EqualityStatus.EqualizerFailure if item["status"] == "Skipped" else EqualityStatus[item["status"]]
+    )
     diff: Any = None
     if item.get("differences"):
         differences = tuple(
@@ -80,6 +87,9 @@ def _comparison(item: Mapping[str, Any]) -> Comparison:
         ),
         traceback=item.get("traceback"),
         noise=tuple(NoisyValue(n["path"], n.get("first"), n.get("second")) for n in item.get("noise", ())),
+        metadata=dict(item.get("metadata") or {}),
+        replayed_code_version=item.get("replayed_code_version"),
+        skipped=None if skipped is None else str(skipped),
     )
 
 
@@ -115,6 +125,7 @@ def merge_reports(reports: Sequence[tuple[str, ComparisonReport]]) -> Comparison
         min((report.started_at for _, report in reports), default=datetime.now(timezone.utc)),
         # Shards run side by side: the merged run took as long as the longest.
         max(report.duration for _, report in reports),
+        skipped=tuple(c for _, report in reports for c in report.skipped),
         context=context,
     )
 

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import attrs
 
+from .._words import plural
 from ._status import Comparison, EqualityStatus
 
 
@@ -21,14 +22,21 @@ class ComparisonReport:
             the formatted traceback.
         started_at: When the run started (UTC).
         duration: Wall-clock seconds the whole run took.
-        context: What was compared and how (e.g. the ignore rules in force), shown at the top of each
-            report.
+        skipped: Recordings not compared because they are of another operation than the player replays
+            (`Comparison.skipped` says which); they count neither as passed nor as failed.
+        planned: How many recordings the run meant to compare (None when unknown).
+        interrupted: The run was stopped (Ctrl-C) before the end: the report holds what was finished.
+        context: What was compared and how, shown at the top of each report (e.g. ``location``,
+            ``player``, ``categories``, ``replayed code version``).
     """
 
     comparisons: tuple[Comparison, ...] = ()
     category_errors: Mapping[str, str] = attrs.field(factory=dict)
     started_at: datetime = attrs.field(factory=lambda: datetime.now(timezone.utc))
     duration: float = 0.0
+    skipped: tuple[Comparison, ...] = ()
+    planned: int | None = None
+    interrupted: bool = False
     context: Mapping[str, str] = attrs.field(factory=dict)
 
     @classmethod
@@ -38,7 +46,9 @@ class ComparisonReport:
         category_errors: Mapping[str, str] | None = None,
         on_comparison: Callable[[Comparison], None] | None = None,
         *,
+        planned: int | None = None,
         context: Mapping[str, str] | None = None,
+        stop_on_interrupt: bool = False,
     ) -> ComparisonReport:
         """Run *comparisons* (e.g. ``equalizer.run_comparison()``) to the end and report them.
 
@@ -46,17 +56,40 @@ class ComparisonReport:
             comparisons: The comparisons; consumed here.
             category_errors: Categories that failed before any comparison.
             on_comparison: Called with each comparison as it arrives (progress display).
+            planned: How many comparisons are expected (shown when the run is interrupted).
             context: See the attribute.
+            stop_on_interrupt: On Ctrl-C (`KeyboardInterrupt`), stop and return what was finished, with
+                ``interrupted=True``, instead of letting it propagate.
         """
         started_at = datetime.now(timezone.utc)
         clock = time.perf_counter()
-        collected = []
-        for comparison in comparisons:
-            collected.append(comparison)
-            if on_comparison is not None:
-                on_comparison(comparison)
-        duration = time.perf_counter() - clock
-        return cls(tuple(collected), dict(category_errors or {}), started_at, duration, dict(context or {}))
+        collected: list[Comparison] = []
+        skipped: list[Comparison] = []
+        interrupted = False
+        iterator = iter(comparisons)
+        try:
+            for comparison in iterator:
+                (collected if comparison.skipped is None else skipped).append(comparison)
+                if on_comparison is not None:
+                    on_comparison(comparison)
+        except KeyboardInterrupt:
+            if not stop_on_interrupt:
+                raise
+            interrupted = True
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:  # a generator: stop its workers now, not when it is collected
+                close()
+        return cls(
+            tuple(collected),
+            dict(category_errors or {}),
+            started_at,
+            time.perf_counter() - clock,
+            skipped=tuple(skipped),
+            planned=planned,
+            interrupted=interrupted,
+            context=dict(context or {}),
+        )
 
     @property
     def counts(self) -> dict[str, int]:
@@ -98,7 +131,8 @@ class ComparisonReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when `passed`, else 1 (the ``playback-dvd compare`` convention)."""
+        """0 when `passed`, else 1 (the ``playback-dvd compare`` convention; an interrupted run's exit
+        code is the command's business: 130)."""
         return 0 if self.passed else 1
 
     @property
@@ -107,8 +141,20 @@ class ComparisonReport:
         return sum(c.duration for c in self.comparisons)
 
     def summary(self) -> str:
-        """One line: ``12 compared in 3.2 s: 10 Equal, 1 Fixed, 1 Different``."""
-        nonzero = [f"{count} {name}" for name, count in self.counts.items() if count]
-        errors = f", {len(self.category_errors)} category errors" if self.category_errors else ""
+        """One line: ``12 compared in 3.2 s: 10 Equal, 1 Fixed, 1 Different``.
+
+        Skipped recordings and category errors follow (``; 2 skipped (another operation)``); an
+        interrupted run starts with ``interrupted after 12 of 40:``.
+        """
+        nonzero = [f"{count:,} {name}" for name, count in self.counts.items() if count]
         details = ", ".join(nonzero) or "nothing"
-        return f"{len(self.comparisons)} compared in {self.duration:.2f} s: {details}{errors}"
+        line = f"{len(self.comparisons):,} compared in {self.duration:.2f} s: {details}"
+        if self.category_errors:
+            line += f", {plural(len(self.category_errors), 'category error')}"
+        if self.skipped:
+            line += f"; {len(self.skipped):,} skipped (recordings of another operation)"
+        if self.interrupted:
+            done = len(self.comparisons) + len(self.skipped)
+            of = f" of {self.planned:,}" if self.planned is not None else ""
+            line = f"interrupted after {done:,}{of}: {line}"
+        return line

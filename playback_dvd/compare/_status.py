@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
+
+from .._words import plural
 
 if TYPE_CHECKING:
     from .._models import Playback
@@ -70,14 +73,10 @@ class RequestChanges:
         """One line, e.g. ``"outbound calls changed: 1 recorded request never made, 2 new requests"``."""
         parts = []
         if self.unplayed:
-            parts.append(f"{_plural(len(self.unplayed), 'recorded request')} never made")
+            parts.append(f"{plural(len(self.unplayed), 'recorded request')} never made")
         if self.unmatched:
-            parts.append(f"{_plural(len(self.unmatched), 'new request')} not in the recording")
+            parts.append(f"{plural(len(self.unmatched), 'new request')} not in the recording")
         return "outbound calls changed: " + ", ".join(parts)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @attrs.frozen
@@ -97,7 +96,14 @@ class Comparison:
         recorded_duration: Seconds the recorded operation took (None when unknown).
         playback_duration: Seconds the replayed operation took (None when unknown).
         request_changes: Outbound HTTP calls that differ (empty when none, or not compared).
-        traceback: The formatted traceback of an `EqualizerFailure` (None otherwise).
+        traceback: Where it went wrong: for ``Failed``, where the replay raised, trimmed to your frames;
+            for ``EqualizerFailure``, the machinery's traceback when there is one (None otherwise).
+        metadata: The recording's metadata (``order_id``..., ``recorded_at``, ``operation``,
+            ``code_version``); empty when the recording could not be read.
+        replayed_code_version: The ``code_version`` of the recorder that replayed (None when unknown).
+        skipped: Why this recording was not compared (it is of another operation than the player
+            replays), else None. A skipped comparison has status ``EqualizerFailure`` for code that reads
+            statuses only; `ComparisonReport` counts it apart, never as a failure.
         noise: With noise detection, the paths whose values differed between two replays of this
             recording (excluded from the verdict); empty otherwise.
     """
@@ -116,6 +122,21 @@ class Comparison:
     request_changes: RequestChanges = RequestChanges()
     traceback: str | None = None
     noise: tuple[NoisyValue, ...] = ()
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, eq=False)
+    replayed_code_version: str | None = None
+    skipped: str | None = None
+
+    @property
+    def operation(self) -> str | None:
+        """The recorded operation (``"module:Class.method"``), from the metadata; None when not recorded."""
+        value = self.metadata.get("operation")
+        return value if isinstance(value, str) else None
+
+    @property
+    def recorded_code_version(self) -> str | None:
+        """The ``code_version`` the recording was made with, from the metadata; None when not recorded."""
+        value = self.metadata.get("code_version")
+        return None if value is None else str(value)
 
     @property
     def equality_status(self) -> EqualityStatus:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
@@ -12,76 +11,96 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ConfigurationError
+from .._words import plural
 from ..formats._files import atomic_write
 from ._diff import StructuralDiff, shorten
+from ._groups import (
+    SKIPPED,
+    ComparisonGroup,
+    diff_lines,
+    group_comparisons,
+    listed,
+    recording_line,
+    request_lines,
+)
 from ._noise import noise_data, noise_lines
 from ._report import ComparisonReport
 from ._status import Comparison, EqualityStatus
 
 FORMATS = ("text", "json", "junit", "html")
 
-# Lines of a comparator's own (non-structural) diff shown before cutting it.
-_MAX_FOREIGN_DIFF_LINES = 50
 # XML 1.0 cannot carry these characters at all, even escaped.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _diff_lines(comparison: Comparison) -> list[str]:
-    diff = comparison.comparator_status.diff
-    if diff is None:
-        return []
-    if isinstance(diff, StructuralDiff):
-        return diff.lines()
-    lines = str(diff).splitlines()
-    if len(lines) > _MAX_FOREIGN_DIFF_LINES:
-        lines = [
-            *lines[:_MAX_FOREIGN_DIFF_LINES],
-            f"... and {len(lines) - _MAX_FOREIGN_DIFF_LINES} more lines",
-        ]
-    return lines
-
-
-def _request_lines(comparison: Comparison) -> list[str]:
-    changes = comparison.request_changes
-    return [f"never made: {line}" for line in changes.unplayed] + [
-        f"not recorded: {line}" for line in changes.unmatched
-    ]
-
-
 # -- text ---------------------------------------------------------------------------------------------
 
+#: Recordings listed per group in the text report (the JSON report lists them all).
+TEXT_LISTED_PER_GROUP = 10
 
-def render_text(report: ComparisonReport) -> str:
-    """A plain-text report: summary, a table per category, then each comparison that did not pass."""
-    out = [report.summary(), ""]
-    out.extend(f"{key}: {value}" for key, value in report.context.items())
-    noise = noise_lines(report.comparisons)
-    out.extend([*noise, ""] if noise else [""] if report.context else [])
+
+def _context_lines(report: ComparisonReport) -> list[str]:
+    return [f"{key}: {value}" for key, value in report.context.items()]
+
+
+def _category_table(report: ComparisonReport) -> list[str]:
     names = [status.name for status in EqualityStatus]
     table = report.counts_by_category  # a property that sorts every comparison: computed once
-    if table:
-        width = max(8, *(len(category) for category in table))
-        out.append(f"{'category':<{width}}  " + "  ".join(names))
-        for category, row in table.items():
-            cells = "  ".join(f"{row[name]:>{len(name)}}" for name in names)
-            out.append(f"{category:<{width}}  {cells}")
+    if not table:
+        return []
+    width = max(8, *(len(category) for category in table))
+    out = [f"{'category':<{width}}  " + "  ".join(names)]
+    for category, row in table.items():
+        cells = "  ".join(f"{row[name]:>{len(name)}}" for name in names)
+        out.append(f"{category:<{width}}  {cells}")
+    return out
+
+
+def _text_group(group: ComparisonGroup, cap: int) -> list[str]:
+    out = [f"[{group.status}] {group.title()}"]
+    shown, left_out = listed(group.comparisons, cap)
+    last_traceback = None
+    for comparison in shown:
+        out.append(f"  {recording_line(comparison)}")
+        if group.paths or group.status == EqualityStatus.Different.name:
+            out.extend(f"      {line}" for line in diff_lines(comparison) + request_lines(comparison))
+        if comparison.traceback and comparison.traceback != last_traceback:
+            out.extend(f"      | {line}" for line in comparison.traceback.rstrip().splitlines())
+            last_traceback = comparison.traceback
+    if left_out:
+        out.append(f"  ... and {plural(left_out, 'more recording')} (every one is in --format json)")
+    return out
+
+
+def render_text(report: ComparisonReport, listed_per_group: int = TEXT_LISTED_PER_GROUP) -> str:
+    """A plain-text report, read from the bottom up as pytest's: what did not pass, grouped by what it
+    found (at most *listed_per_group* recordings listed per group), a table per category, and the summary
+    on the last line."""
+    out = _context_lines(report)
+    if out:
         out.append("")
+    noise = noise_lines(report.comparisons)
+    if noise:
+        out.extend([*noise, ""])
     for category, error in report.category_errors.items():
         out.append(f"[category error] {category}")
         out.extend(f"    {line}" for line in error.rstrip().splitlines())
-    for comparison in report.comparisons:
-        if comparison.equality_status is EqualityStatus.Equal:
-            continue
-        status = comparison.equality_status.name
-        out.append(f"[{status}] {comparison.recording_id}: {comparison.comparator_status.message or ''}")
-        out.extend(f"    {line}" for line in _diff_lines(comparison))
-        out.extend(f"    {line}" for line in _request_lines(comparison))
-        if comparison.traceback:
-            out.extend(f"    | {line}" for line in comparison.traceback.rstrip().splitlines())
-    return "\n".join(out).rstrip() + "\n"
+    not_equal = [c for c in report.comparisons if c.equality_status is not EqualityStatus.Equal]
+    for group in group_comparisons([*not_equal, *report.skipped]):
+        out.extend(_text_group(group, listed_per_group))
+    if len(out) > 0 and out[-1] != "":
+        out.append("")
+    table = _category_table(report)
+    if table:
+        out.extend([*table, ""])
+    out.append(report.summary())
+    return "\n".join(out) + "\n"
 
 
 # -- JSON ---------------------------------------------------------------------------------------------
+
+#: The version of the JSON report's shape; raised when a key changes meaning or goes away.
+JSON_SCHEMA_VERSION = 1
 
 
 def _jsonable(value: Any, depth: int = 0) -> Any:
@@ -98,62 +117,85 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
     return repr(value)
 
 
-def _comparison_data(comparison: Comparison) -> dict[str, Any]:
+def comparison_data(comparison: Comparison) -> dict[str, Any]:
+    """One comparison as JSON data: the same keys for every status (empty lists and nulls where there
+    is nothing to say)."""
     diff = comparison.comparator_status.diff
-    data: dict[str, Any] = {
+    structural = isinstance(diff, StructuralDiff)
+    kept = comparison.expected is not None or comparison.actual is not None
+    return {
         "recording_id": comparison.recording_id,
         "category": comparison.category,
-        "status": comparison.equality_status.name,
+        "operation": comparison.operation,
+        "status": SKIPPED if comparison.skipped is not None else comparison.equality_status.name,
         "message": comparison.comparator_status.message,
+        "skipped": comparison.skipped,
+        "metadata": _jsonable(dict(comparison.metadata)),
+        "recorded_code_version": comparison.recorded_code_version,
+        "replayed_code_version": comparison.replayed_code_version,
         "duration": comparison.duration,
         "recorded_duration": comparison.recorded_duration,
         "playback_duration": comparison.playback_duration,
         "expected_is_exception": comparison.expected_is_exception,
         "actual_is_exception": comparison.actual_is_exception,
-        "unplayed_requests": list(comparison.request_changes.unplayed),
-        "unmatched_requests": list(comparison.request_changes.unmatched),
-        "traceback": comparison.traceback,
-    }
-    if isinstance(diff, StructuralDiff):
-        data["differences"] = [
+        "differences": [
             {
                 "path": d.path,
                 "kind": d.kind.value,
                 "expected": _jsonable(d.expected),
                 "actual": _jsonable(d.actual),
             }
-            for d in diff.differences
-        ]
-        data["differences_total"] = diff.total
-    elif diff is not None:
-        data["diff"] = _diff_lines(comparison)
-    if comparison.noise:
-        data["noise"] = [
+            for d in (diff.differences if isinstance(diff, StructuralDiff) else ())
+        ],
+        "differences_total": diff.total if isinstance(diff, StructuralDiff) else 0,
+        "diff": [] if structural else diff_lines(comparison),
+        "unplayed_requests": list(comparison.request_changes.unplayed),
+        "unmatched_requests": list(comparison.request_changes.unmatched),
+        "traceback": comparison.traceback,
+        "noise": [
             {"path": v.path, "first": _jsonable(v.first), "second": _jsonable(v.second)}
             for v in comparison.noise
-        ]
-    if comparison.expected is not None or comparison.actual is not None:
-        data["expected"] = _jsonable(comparison.expected)
-        data["actual"] = _jsonable(comparison.actual)
-    return data
+        ],
+        "expected": _jsonable(comparison.expected) if kept else None,
+        "actual": _jsonable(comparison.actual) if kept else None,
+    }
 
 
 def render_json(report: ComparisonReport) -> str:
-    """The report as JSON: ``summary``, ``by_category``, ``category_errors`` and ``comparisons``."""
+    """The report as JSON: ``schema_version``, ``summary``, ``context``, ``by_category``,
+    ``category_errors``, ``groups`` (identical findings, with every recording id) and ``comparisons``
+    (skipped recordings included, with status ``Skipped``)."""
+    everything = [*report.comparisons, *report.skipped]
     document = {
+        "schema_version": JSON_SCHEMA_VERSION,
         "summary": {
             "total": len(report.comparisons),
             "passed": report.passed,
             "counts": report.counts,
+            "skipped": len(report.skipped),
+            "planned": report.planned,
+            "interrupted": report.interrupted,
             "started_at": report.started_at.isoformat(),
             "duration": report.duration,
             "replay_seconds": report.replay_seconds,
+            "line": report.summary(),
         },
         "context": dict(report.context),
         "by_category": report.counts_by_category,
         "noisy_paths": noise_data(report.comparisons),
         "category_errors": dict(report.category_errors),
-        "comparisons": [_comparison_data(c) for c in report.comparisons],
+        "groups": [
+            {
+                "status": group.status,
+                "headline": group.headline,
+                "count": len(group.comparisons),
+                "paths": list(group.paths),
+                "categories": group.categories,
+                "recording_ids": [c.recording_id for c in group.comparisons],
+            }
+            for group in group_comparisons(everything)
+        ],
+        "comparisons": [comparison_data(c) for c in everything],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -170,8 +212,8 @@ def render_junit(report: ComparisonReport) -> str:
     failures, EqualizerFailure and category errors are errors), for CI test-report viewers."""
     root = ElementTree.Element("testsuites", name="playback-dvd compare")
     by_category: dict[str, list[Comparison]] = {category: [] for category in report.categories}
-    for comparison in report.comparisons:
-        by_category[comparison.category].append(comparison)
+    for comparison in (*report.comparisons, *report.skipped):
+        by_category.setdefault(comparison.category, []).append(comparison)
     for category, comparisons in by_category.items():
         suite = ElementTree.SubElement(root, "testsuite", name=_xml_text(category or "(no category)"))
         failures = errors = 0
@@ -183,10 +225,14 @@ def render_junit(report: ComparisonReport) -> str:
                 name=_xml_text(comparison.recording_id),
                 time=f"{comparison.duration:.3f}",
             )
+            _junit_properties(case, comparison)
             status = comparison.equality_status
+            if comparison.skipped is not None:
+                ElementTree.SubElement(case, "skipped", message=_xml_text(comparison.skipped))
+                continue
             if status.passed:
                 continue
-            body = "\n".join(_diff_lines(comparison) + _request_lines(comparison))
+            body = "\n".join(diff_lines(comparison) + request_lines(comparison))
             if comparison.traceback:
                 body = f"{body}\n{comparison.traceback}".strip()
             tag = "error" if status is EqualityStatus.EqualizerFailure else "failure"
@@ -205,86 +251,29 @@ def render_junit(report: ComparisonReport) -> str:
         suite.set("failures", str(failures))
         suite.set("errors", str(errors))
         suite.set("time", f"{sum(c.duration for c in comparisons):.3f}")
-    root.set("tests", str(sum(int(s.get("tests", "0")) for s in root)))
+    for name in ("tests", "failures", "errors"):
+        root.set(name, str(sum(int(suite.get(name, "0")) for suite in root)))
     root.set("time", f"{report.duration:.3f}")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
 
 
-# -- HTML ---------------------------------------------------------------------------------------------
-
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
-td.n { text-align: right; }
-code, pre { font-family: ui-monospace, monospace; font-size: 0.9em; }
-pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; white-space: pre-wrap; }
-.Equal { color: #1a7f37; } .Fixed { color: #0969da; } .Different { color: #9a6700; }
-.Failed, .EqualizerFailure { color: #cf222e; }
-details { margin: 0.4em 0; border-left: 3px solid #ddd; padding-left: 0.8em; }
-"""
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _html_comparison(comparison: Comparison) -> str:
-    status = comparison.equality_status.name
-    parts = [
-        f'<details><summary><span class="{status}">{status}</span> <code>{_e(comparison.recording_id)}</code>'
-        f" &mdash; {_e(comparison.comparator_status.message or '')}</summary>"
-    ]
-    diff = comparison.comparator_status.diff
-    if isinstance(diff, StructuralDiff) and diff.differences:
-        rows = "".join(
-            f"<tr><td><code>{_e(d.path)}</code></td><td>{_e(d.kind.value)}</td>"
-            f"<td><code>{_e(shorten(d.expected, diff.max_value_chars))}</code></td>"
-            f"<td><code>{_e(shorten(d.actual, diff.max_value_chars))}</code></td></tr>"
-            for d in diff.differences
-        )
-        more = f"<p>... and {diff.truncated} more differences</p>" if diff.truncated else ""
-        parts.append(
-            f"<table><tr><th>path</th><th>change</th><th>recorded</th><th>replayed</th></tr>{rows}</table>{more}"
-        )
-    elif diff is not None:
-        parts.append(f"<pre>{_e(chr(10).join(_diff_lines(comparison)))}</pre>")
-    requests = _request_lines(comparison)
-    if requests:
-        parts.append("<ul>" + "".join(f"<li><code>{_e(line)}</code></li>" for line in requests) + "</ul>")
-    if comparison.traceback:
-        parts.append(f"<pre>{_e(comparison.traceback)}</pre>")
-    parts.append(f"<p>replayed and compared in {comparison.duration:.3f} s</p></details>")
-    return "".join(parts)
+def _junit_properties(case: ElementTree.Element, comparison: Comparison) -> None:
+    """The recording's metadata and code versions as testcase properties (CI viewers show them)."""
+    values = {f"metadata.{key}": value for key, value in sorted(comparison.metadata.items())}
+    values["recorded_code_version"] = comparison.recorded_code_version
+    values["replayed_code_version"] = comparison.replayed_code_version
+    properties = ElementTree.SubElement(case, "properties")
+    for name, value in values.items():
+        if value is not None:
+            shown = value if isinstance(value, str) else json.dumps(_jsonable(value), ensure_ascii=False)
+            ElementTree.SubElement(properties, "property", name=_xml_text(name), value=_xml_text(shown))
 
 
 def render_html(report: ComparisonReport) -> str:
-    """A self-contained HTML page (inline CSS, no scripts) with the counts and every diff, all escaped."""
-    names = [status.name for status in EqualityStatus]
-    header = "".join(f'<th class="{name}">{name}</th>' for name in names)
-    rows = "".join(
-        f"<tr><td>{_e(category)}</td>"
-        + "".join(f'<td class="n">{row[name]}</td>' for name in names)
-        + "</tr>"
-        for category, row in report.counts_by_category.items()
-    )
-    errors = "".join(
-        f"<h3>Category error: {_e(category)}</h3><pre>{_e(error)}</pre>"
-        for category, error in report.category_errors.items()
-    )
-    not_equal = [c for c in report.comparisons if c.equality_status is not EqualityStatus.Equal]
-    equal = [c for c in report.comparisons if c.equality_status is EqualityStatus.Equal]
-    equal_list = "".join(f"<li><code>{_e(c.recording_id)}</code></li>" for c in equal)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>playback-dvd comparison</title>"
-        f"<style>{_STYLE}</style></head><body>"
-        f"<h1>playback-dvd comparison</h1><p>{_e(report.summary())}</p>"
-        f"<table><tr><th>category</th>{header}</tr>{rows}</table>{errors}"
-        f"<h2>Not equal ({len(not_equal)})</h2>{''.join(map(_html_comparison, not_equal))}"
-        f"<h2>Equal ({len(equal)})</h2><details><summary>recordings</summary><ul>{equal_list}</ul></details>"
-        "</body></html>\n"
-    )
+    """A self-contained HTML page (see `playback_dvd.compare._html`)."""
+    from ._html import render_html as render
+
+    return render(report)
 
 
 RENDERERS: dict[str, Callable[[ComparisonReport], str]] = {
@@ -311,5 +300,14 @@ def render_report(report: ComparisonReport, format: str = "text") -> str:  # the
 
 
 def write_report(report: ComparisonReport, path: str | Path, format: str = "text") -> None:
-    """Write the report to *path* in *format*, atomically (a reader never sees half a report)."""
-    atomic_write(Path(path), render_report(report, format).encode("utf-8"))
+    """Write the report to *path* in *format*, atomically (a reader never sees half a report). The file's
+    mode follows the umask, as a file the shell writes (an artifact server may read it as another user).
+
+    Raises:
+        FileNotFoundError: The directory of *path* does not exist (a typo there should not create one).
+        ValueError: Unknown format.
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"{target}: the directory {target.parent} does not exist")
+    atomic_write(target, render_report(report, format).encode("utf-8"))

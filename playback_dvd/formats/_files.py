@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
+import threading
 from pathlib import Path
 
 from .._errors import DVDFormatError
@@ -12,13 +14,45 @@ from .._models import DVDDocument
 from ._serialization import dumps, loads
 from ._suffixes import is_binary_path
 
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask (read from /proc where it is shown, so no other thread sees it changed)."""
+    with (
+        contextlib.suppress(OSError, ValueError),
+        open("/proc/self/status", encoding="ascii", errors="replace") as status,
+    ):
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    # Elsewhere the only way to read it is to set it: briefly, under a lock (a file created meanwhile by
+    # another thread would get 0o600, the safe side).
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
+def _mode_for(target: Path) -> int:
+    """The mode a new file at *target* gets: the replaced file's, else 0o666 less the umask (as ``open``)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
+
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace the file at *path* with *data*, all or nothing: readers see the old file or the new one."""
+    """Replace the file at *path* with *data*, all or nothing: readers see the old file or the new one.
+
+    The file gets the mode of the file it replaces, else ``0o666`` less the umask, as a plain ``open`` would
+    (tempfile's own 0600 would hide recordings and reports from a team's other accounts).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.chmod(temporary, _mode_for(target))
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()

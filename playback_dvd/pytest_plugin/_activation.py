@@ -22,6 +22,13 @@ if TYPE_CHECKING:
 
     from . import Settings
 
+#: Added to a failed test's report when its DVD could not answer because CI made the record mode ``none``.
+CI_NOTE = (
+    "The CI environment variable is set, so this test's record mode defaulted to 'none' (replay only):\n"
+    "a request without a recorded twin fails instead of being recorded. Record its DVD where CI is not set,\n"
+    "or run once with --dvd-record-mode=once (or set record_mode in its dvd mark), and commit the DVD."
+)
+
 # Options only the plugin understands; everything else goes to use_dvd's option checks.
 PLUGIN_OPTIONS = frozenset({"allowed_hosts"})
 
@@ -94,10 +101,13 @@ class TestDVD:
         rewrite: bool,
         allowed_hosts: tuple[str, ...],
         save_on_failure: bool,
+        mode_forced_by_ci: bool = False,
     ) -> None:
         self.settings = settings
         self.dvd_file = dvd_file
         self.rewrite = rewrite
+        #: The record mode is ``none`` only because ``CI`` is set (no option, mark or config chose one).
+        self.mode_forced_by_ci = mode_forced_by_ci
         self.allowed_hosts = allowed_hosts
         self.save_on_failure = save_on_failure
         self.refused: list[str] = []
@@ -124,6 +134,7 @@ class TestDVD:
         if isinstance(allowed, str):
             allowed = (allowed,)
         mode = settings.record_mode or str(options.get("record_mode", settings.default_record_mode))
+        forced_by_ci = settings.record_mode is None and "record_mode" not in options and mode == "none"
         # "rewrite" is the plugin's own mode: new_episodes on an empty DVD that replaces the file on save.
         rewrite = mode == "rewrite"
         options["record_mode"] = "new_episodes" if rewrite else mode
@@ -136,6 +147,7 @@ class TestDVD:
             rewrite=rewrite,
             allowed_hosts=(*settings.allowed_hosts, *allowed),
             save_on_failure=options.get("record_on_exception") is True,
+            mode_forced_by_ci=forced_by_ci,
         )
 
     def start(self) -> DVD:
@@ -150,8 +162,13 @@ class TestDVD:
         return self.dvd_file.start()
 
     def report_section(self) -> str | None:
-        """What a failed test's report shows about this DVD (see `report_section`)."""
-        return report_section(self.dvd_file.handler.misses, self.refused)
+        """What a failed test's report shows about this DVD (see `report_section`); when `CI` made the
+        record mode ``none``, why the DVD could not record and how to record it."""
+        misses = self.dvd_file.handler.misses
+        section = report_section(misses, self.refused)
+        if self.mode_forced_by_ci and misses:
+            section = f"{section}\n{CI_NOTE}" if section else CI_NOTE
+        return section
 
     def stop(self) -> None:
         """Stop answering requests; what the test did not finish reading is committed as incomplete."""

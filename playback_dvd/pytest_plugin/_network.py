@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Awaitable, Callable, Iterator
 
 from .._errors import NetworkBlockedError, UnmatchedRequestError
+from .._words import plural
 from ..http._activation import activated
 from ..http._active import ClientRequest, ClientResponse
 from ..http._guard import ConnectionPolicy, host_allowed
@@ -118,13 +119,14 @@ def report_section(misses: list[UnmatchedRequestError], refused: list[str], limi
         return None
     lines: list[str] = []
     if misses:
-        lines.append(f"{len(misses)} request(s) the DVD could not answer:")
+        lines.append(f"{plural(len(misses), 'request')} the DVD could not answer:")
         for error in misses[:limit]:
             lines.extend("  " + line for line in str(error).splitlines())
         if len(misses) > limit:
             lines.append(f"  ... and {len(misses) - limit} more")
     if refused:
-        lines.append(f"{len(refused)} request(s) or connection(s) refused by --dvd-block-network:")
+        counted = plural(len(refused), "request or connection", "requests or connections")
+        lines.append(f"{counted} refused by --dvd-block-network:")
         lines.extend(f"  {what}" for what in refused[:limit])
         if len(refused) > limit:
             lines.append(f"  ... and {len(refused) - limit} more")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._decorate import stepped
 from ._recording import RecordingSession
-from ._session import PASS_THROUGH, current_session, inside_operation
+from ._session import PASS_THROUGH, current_session, inside_operation, operation_name
 from ._values import to_plain
 
 if TYPE_CHECKING:
@@ -45,6 +45,8 @@ class OperationRunner:
         # Resolved once: a Recorder's sampling rate is set in its __init__ and never changes.
         self.sampling_rate = core.sampling_rate if sampling_rate is None else sampling_rate
         self.qualname = function.__qualname__
+        #: What a recording stores as its ``operation`` metadata, and a comparison's replay checks.
+        self.operation_name = operation_name(function)
         first = next(iter(inspect.signature(function).parameters), "")
         self.owner = "class" if is_classmethod or first == "cls" else ("instance" if first == "self" else "")
 
@@ -66,7 +68,7 @@ class OperationRunner:
                 raise
             recording.finish(result, None)
             return result
-        call = session.operation_call(self.core.converter)
+        call = session.operation_call(self.core.converter, self.operation_name, self.core.code_version)
         if call is PASS_THROUGH:
             return function(*args, **kwargs)
         token = inside_operation.set(True)
@@ -98,7 +100,7 @@ class OperationRunner:
                 raise
             recording.finish(result, None)
             return result
-        call = session.operation_call(self.core.converter)
+        call = session.operation_call(self.core.converter, self.operation_name, self.core.code_version)
         if call is PASS_THROUGH:
             return await function(*args, **kwargs)
         token = inside_operation.set(True)
@@ -136,7 +138,7 @@ class OperationRunner:
                 raise
             context.run(recording.finish, items, None)
             return returned
-        call = session.operation_call(self.core.converter)
+        call = session.operation_call(self.core.converter, self.operation_name, self.core.code_version)
         if call is PASS_THROUGH:
             return (yield from function(*args, **kwargs))
         context = contextvars.copy_context()
@@ -187,6 +189,7 @@ class OperationRunner:
             recorded_at = datetime.now(timezone.utc)
             metadata = self._metadata(args, kwargs)
             metadata["recorded_at"] = recorded_at.isoformat()
+            metadata["operation"] = self.operation_name
             recording = RecordingSession(
                 self.core,
                 name=self.qualname,

@@ -104,7 +104,9 @@ class RecordingSession(OperationSession):
             arguments = None
         return _RecordedOutput(self, intercept, key, arguments)
 
-    def operation_call(self, converter: cattrs.Converter) -> InterceptedCall:
+    def operation_call(
+        self, converter: cattrs.Converter, operation: str = "", code_version: str | None = None
+    ) -> InterceptedCall:
         """A nested operation is part of this one: it just runs."""
         return PASS_THROUGH
 

@@ -15,8 +15,9 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._errors import ConfigurationError, RecordingKeyError, ReplayedException
+from .._errors import ConfigurationError, OperationMismatchError, RecordingKeyError, ReplayedException
 from .._models import ExceptionInfo, Output, Playback, exception_info
+from .._tracebacks import user_traceback
 from ..dvd._dvd import DVD, RecordMode
 from ..http._activation import HttpActivation
 from ..http._guard import Bypass, ConnectionPolicy
@@ -32,6 +33,8 @@ from ._session import (
     current_session,
     inside_interception,
     inside_operation,
+    same_operation,
+    same_operation_required,
 )
 from ._values import exception_value, to_plain
 
@@ -95,6 +98,8 @@ class ReplaySession(OperationSession):
         self.playback_outputs: list[Output] = []
         self._recorded_outputs = {record.key: record for record in self.dvd.outputs}
         self.error: ExceptionInfo | None = None
+        self.traceback: str | None = None
+        self.replayed_code_version: str | None = None  # the replaying operation's recorder's, when entered
         self.duration = 0.0
 
     # -- what the calls inside the replay do ----------------------------------------------------------
@@ -144,10 +149,26 @@ class ReplaySession(OperationSession):
             raise ReplayedException(record.exception.type_name, record.exception.message)
         return Answered(intercept.restored(record.result))
 
-    def operation_call(self, converter: cattrs.Converter) -> InterceptedCall:
-        """The replayed operation runs and its result is captured; operations nested in it just run."""
+    def operation_call(
+        self, converter: cattrs.Converter, operation: str = "", code_version: str | None = None
+    ) -> InterceptedCall:
+        """The replayed operation runs and its result is captured; operations nested in it just run.
+
+        Raises:
+            OperationMismatchError: In a comparison (`same_operation_required`), the recording is of
+                another operation: refused before the operation's body runs.
+        """
         if inside_operation.get():
             return PASS_THROUGH
+        self.replayed_code_version = code_version
+        recorded = self.dvd.metadata.get("operation")
+        if (
+            operation
+            and isinstance(recorded, str)
+            and same_operation_required.get()
+            and not same_operation(recorded, operation)
+        ):
+            raise OperationMismatchError(recorded, operation)
         return _ReplayedOperation(self, converter)
 
     def add_playback_output(self, output: Output) -> None:
@@ -173,6 +194,7 @@ class ReplaySession(OperationSession):
             yield
         except Exception as error:  # the operation's own, or ours (a missing input): reported, not raised
             self.error = exception_info(error)
+            self.traceback = user_traceback(error)
         finally:
             self.duration = time.perf_counter() - started
             inside_operation.reset(tokens[2])
@@ -210,6 +232,8 @@ class ReplaySession(OperationSession):
             unplayed_requests=tuple(interaction.request for interaction in self.dvd.unplayed_interactions),
             unmatched_requests=tuple(error.request for error in self.http_handler.misses),
             blocked_connections=tuple(self.blocked),
+            playback_traceback=self.traceback,
+            playback_code_version=self.replayed_code_version,
         )
 
     def _note_blocked(self, bypass: Bypass) -> None:

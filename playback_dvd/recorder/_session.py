@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import threading
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -105,11 +106,15 @@ class OperationSession(abc.ABC):
         """
 
     @abc.abstractmethod
-    def operation_call(self, converter: cattrs.Converter) -> InterceptedCall:
+    def operation_call(
+        self, converter: cattrs.Converter, operation: str = "", code_version: str | None = None
+    ) -> InterceptedCall:
         """What a call of an ``operation`` function made inside this session does.
 
         Args:
             converter: The value converter of the recorder that decorated the operation.
+            operation: The operation's name (`operation_name`).
+            code_version: The ``code_version`` of the recorder that decorated the operation.
         """
 
 
@@ -119,3 +124,18 @@ current_session: ContextVar[OperationSession | None] = ContextVar("playback_dvd_
 #: True inside an intercepted call (nested intercepts pass through) or inside a replayed operation.
 inside_interception: ContextVar[bool] = ContextVar("playback_dvd_inside_interception", default=False)
 inside_operation: ContextVar[bool] = ContextVar("playback_dvd_inside_operation", default=False)
+#: True while a comparison replays: an operation then refuses a recording of another operation
+#: (`OperationMismatchError`) before its body runs. A plain ``recorder.play`` may replay anything.
+same_operation_required: ContextVar[bool] = ContextVar("playback_dvd_same_operation", default=False)
+
+
+def operation_name(function: Callable[..., Any]) -> str:
+    """``"module:qualified.name"`` of a decorated function (the form ``--player`` takes), as recordings
+    store it in their ``operation`` metadata."""
+    return f"{getattr(function, '__module__', None) or '?'}:{function.__qualname__}"
+
+
+def same_operation(recorded: str, replayed: str) -> bool:
+    """True when two operation names are one operation: the same qualified name (the module may have
+    been renamed between the recorded and the replayed code, or run as ``__main__``)."""
+    return recorded.partition(":")[2] == replayed.partition(":")[2]

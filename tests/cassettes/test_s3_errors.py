@@ -16,6 +16,7 @@ from playback_dvd import (
     S3Cassette,
     S3Error,
     S3Throttled,
+    S3Unreachable,
 )
 from playback_dvd.cassettes._s3_errors import error_from
 
@@ -70,8 +71,10 @@ def test_missing_credentials_are_access_denied() -> None:
 def test_connection_failure_names_the_botocore_error() -> None:
     failure = EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
     error = error_from(failure, bucket="b", key="k", operation="GetObject")
-    assert type(error) is S3Error
+    assert type(error) is S3Unreachable
+    assert isinstance(error, S3Error)
     assert error.code == "EndpointConnectionError"
+    assert "is the S3 endpoint up and reachable?" in str(error)
 
 
 def test_unreachable_endpoint_is_an_s3_error_naming_the_bucket(moto_s3: S3Server) -> None:

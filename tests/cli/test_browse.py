@@ -190,3 +190,99 @@ def test_ls_imports_neither_the_recorder_nor_the_compare_engine(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.split(" ", 1)[1].strip() == "[]", result.stdout + result.stderr
+
+
+def test_ls_without_a_category_lists_the_categories_and_their_counts(recordings):
+    location, _ = recordings
+    result = cli("ls", str(location))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["Checkout  3 recordings", "Refund    1 recording"]
+
+
+def test_ls_long_without_a_category_lists_each_categorys_recordings(recordings):
+    location, ids = recordings
+    lines = cli("ls", str(location), "-l").stdout.splitlines()
+    assert lines[0] == "Checkout  3 recordings"
+    assert lines[1].startswith(f"  {ids['full']}  {{")
+    assert lines[4] == "Refund    1 recording"
+    assert lines[5].startswith(f"  {ids['refund']}  ")
+
+
+def test_ls_shows_the_operations_of_each_category(tmp_path, monkeypatch, server):
+    from ..compare._service import record_items
+
+    location, _ = record_items(tmp_path, server, monkeypatch, refunds=1)
+    result = cli("ls", str(location))
+    assert result.stdout.splitlines() == [
+        "Pricing  4 recordings  "
+        "(tests.compare._service:Pricing.quote 3, tests.compare._service:Pricing.refund 1)"
+    ]
+    long = cli("ls", str(location), "--category", "Pricing", "-l").stdout
+    assert '"operation": "tests.compare._service:Pricing.refund"' in long
+
+
+def test_ls_finding_nothing_says_so_on_stderr(recordings):
+    location, _ = recordings
+    result = cli("ls", str(location), "--category", "Checkout", "--where", "order_id=999")
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == "playback-dvd ls: no recordings of Checkout match\n"
+
+
+def test_ls_of_an_empty_directory_says_so_on_stderr(tmp_path):
+    result = cli("ls", str(tmp_path))
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == f"playback-dvd ls: no recordings in {tmp_path}\n"
+
+
+def test_an_unknown_category_among_several_is_an_error(recordings):
+    location, _ = recordings
+    result = cli("ls", str(location), "--category", "Checkout", "--category", "Refnud")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"playback-dvd ls: no category Refnud in {location} (categories there: Checkout, Refund)\n"
+    )
+
+
+@pytest.fixture
+def pytest_dvd(tmp_path):
+    """A DVD file as the pytest plugin writes it: no id, no category, two interactions."""
+    from playback_dvd.formats._files import write_document
+
+    path = tmp_path / "test_items.dvd.json"
+    write_document(
+        path,
+        DVDDocument(
+            interactions=(
+                Interaction(Request("GET", "https://api.example.com/items?id=1"), Response(200, (), b"{}")),
+                Interaction(
+                    Request("POST", "https://api.example.com/pay"), None, ExceptionInfo("ConnectError", "")
+                ),
+            )
+        ),
+    )
+    return path
+
+
+def test_ls_of_a_dvd_file_lists_its_interactions(pytest_dvd):
+    result = cli("ls", str(pytest_dvd))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "[1] GET https://api.example.com/items?id=1 -> 200",
+        "[2] POST https://api.example.com/pay -> raised ConnectError",
+    ]
+
+
+def test_show_of_a_dvd_file_needs_no_id(pytest_dvd):
+    result = cli("show", str(pytest_dvd))
+    assert result.returncode == 0, result.stderr
+    assert "HTTP interactions (2):" in result.stdout
+    assert "  [1] GET https://api.example.com/items?id=1" in result.stdout
+
+
+def test_show_of_a_corrupt_dvd_file_exits_2_in_one_line(tmp_path):
+    broken = tmp_path / "broken.dvd"
+    broken.write_bytes(b"\x00 not a dvd")
+    result = cli("show", str(broken))
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"playback-dvd show: cannot read DVD {broken}")

@@ -82,9 +82,10 @@ def test_unchanged_code_exits_0_and_replays_without_network(recordings, server):
     location, _ = recordings
     result = compare(location)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("3 compared in ")
+    assert result.stdout.splitlines()[-1].startswith("3 compared in ")  # the summary comes last
     assert ": 3 Equal" in result.stdout
     assert "compared 3/3 (0 not equal)" in result.stderr  # progress
+    assert "\033[" not in result.stdout + result.stderr  # no colour into a pipe
     assert server.hits == []
 
 
@@ -92,15 +93,16 @@ def test_a_regression_exits_1_and_prints_the_diff(recordings):
     location, _ = recordings
     result = compare(location, mode="double")
     assert result.returncode == 1
-    assert "[Different] Pricing/" in result.stdout
-    assert "    $.operation.price: 20 -> 40" in result.stdout
+    assert '[Different] 3 recordings: $["pricing.publish #1"].quote.price changed, e.g. ' in result.stdout
+    assert "      $.operation.price: 20 -> 40" in result.stdout
 
 
 def test_an_operation_that_now_fails_exits_1(recordings):
     location, _ = recordings
     result = compare(location, mode="raise")
     assert result.returncode == 1
-    assert "the replay raised RuntimeError: pricing broke" in result.stdout
+    assert "[Failed] 3 recordings: the replay raised RuntimeError at _service.py:" in result.stdout
+    assert " in quote, e.g. pricing broke" in result.stdout
 
 
 def test_a_replay_past_the_timeout_is_an_equalizer_failure_and_the_others_complete(recordings):
@@ -158,7 +160,7 @@ def test_the_html_report_escapes_what_the_operation_returned(recordings, tmp_pat
     compare(location, "--format", "html", "--output", str(target), mode="double")
     page = target.read_text()
     assert "$.operation.price" in page
-    assert "<script>" not in page
+    assert "<script>alert" not in page
 
 
 QUICK_START = ROOT / "examples" / "compare_quickstart" / "shop.py"

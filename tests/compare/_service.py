@@ -46,6 +46,13 @@ class Pricing:
         self.publish({"item": item["id"], "price": price, "customer": customer})
         return {"price": price, "note": "<script>alert(1)</script>"}
 
+    @recorder.operation(
+        metadata_extractor=lambda self, item_id: {"item_id": item_id, "base_url": self.base_url}
+    )
+    def refund(self, item_id: str) -> dict[str, Any]:
+        """Another operation of the same class: its recordings share the category ``Pricing``."""
+        return {"refunded": item_id}
+
     @recorder.intercept_input("pricing.load_customer")
     def load_customer(self, item_id: str) -> dict[str, str]:
         return {"name": f"customer-{item_id}"}
@@ -94,16 +101,19 @@ def recorder_into(directory: Path) -> Iterator[LocalCassette]:
         recorder.cassette = previous
 
 
-def record_items(tmp_path, server, monkeypatch):
-    """Record one Pricing.quote per item into a LocalCassette under *tmp_path* (the real server answers),
-    then empty the server's hit log so a test can prove replays use no network. Returns (directory, ids).
+def record_items(tmp_path, server, monkeypatch, *, refunds: int = 0):
+    """Record one Pricing.quote per item (and *refunds* Pricing.refund) into a LocalCassette under
+    *tmp_path* (the real server answers), then empty the server's hit log so a test can prove replays use
+    no network. Returns (directory, ids).
     """
     monkeypatch.delenv("PRICING_MODE", raising=False)
     directory = tmp_path / "recordings"
     with recorder_into(directory):
         for item in ITEMS:
             Pricing(server.url).quote(item)
+        for item in ITEMS[:refunds]:
+            Pricing(server.url).refund(item)
     ids = list(LocalCassette(directory).iter_recording_ids("Pricing"))
-    assert len(ids) == len(ITEMS)
+    assert len(ids) == len(ITEMS) + refunds
     server.reset()
     return directory, ids

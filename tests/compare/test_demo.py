@@ -9,8 +9,11 @@ from pathlib import Path
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "compare_demo.py"
 
 
-def test_the_compare_demo_catches_the_web_services_regression():
-    result = subprocess.run([sys.executable, str(DEMO)], capture_output=True, text=True, timeout=180)
+def test_the_compare_demo_catches_the_web_services_regression(tmp_path):
+    report = tmp_path / "report.html"  # not the demo's default, the system temp dir: the suite leaves nothing
+    result = subprocess.run(
+        [sys.executable, str(DEMO), str(report)], capture_output=True, text=True, timeout=180
+    )
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
     assert out.count("recorded  GET /quote/") == 3
@@ -21,3 +24,4 @@ def test_the_compare_demo_catches_the_web_services_regression():
     assert "    $.operation.total: 4.5 -> 3.75\n" in out
     assert "(exit code 1)" in out
     assert out.rstrip().endswith("regression caught")
+    assert "QuoteService" in report.read_text()

@@ -59,14 +59,29 @@ def test_progress_callback_sees_every_comparison():
     assert [c.recording_id for c in seen] == [scenario_id("equal")]
 
 
-def test_the_text_report_shows_the_summary_table_and_diffs(report):
+def test_the_text_report_ends_with_the_summary_after_the_table_and_diffs(report):
     text = render_report(report, "text")
-    assert text.startswith("7 compared in ")
-    assert "Checkout  " in text
-    assert f"[Different] {scenario_id('different')}: " in text
-    assert '    $["checkout.save_invoice #1"].items[0].price: 10 -> 12' in text
-    assert "    never made: GET http://127.0.0.1/prices?sku=a" in text
-    assert "[category error] Refunds" in text
+    lines = text.splitlines()
+    assert lines[-1].startswith("7 compared in ")
+    assert lines[-1].endswith(", 1 category error")  # one error, singular
+    assert lines.index("category  Equal  Fixed  Different  Failed  EqualizerFailure") == len(lines) - 4
+    assert f"  {scenario_id('different')}  tolerance=0.5" in lines
+    assert '      $["checkout.save_invoice #1"].items[0].price: 10 -> 12' in lines
+    assert "      never made: GET http://127.0.0.1/prices?sku=a" in lines
+    assert "[category error] Refunds" in lines
+
+
+def test_the_text_report_lists_the_most_severe_findings_first(report):
+    headers = [line.split("]")[0] + "]" for line in render_report(report, "text").splitlines()]
+    statuses = [h for h in headers if h in ("[Failed]", "[EqualizerFailure]", "[Different]", "[Fixed]")]
+    assert statuses == [
+        "[Failed]",
+        "[EqualizerFailure]",
+        "[Different]",
+        "[Different]",
+        "[Different]",
+        "[Fixed]",
+    ]
 
 
 def test_the_json_report_holds_counts_and_structured_differences(report):
@@ -95,8 +110,9 @@ def test_the_junit_report_has_a_suite_per_category_with_failures_and_errors(repo
 
 def test_the_html_report_escapes_recorded_values(report):
     page = render_report(report, "html")
-    assert "<script>" not in page
+    assert "alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.count("<script>") == 1  # the page's own filter script, nothing recorded
     assert page.startswith("<!DOCTYPE html>")
     assert "items[0].price" in page
 
@@ -107,6 +123,72 @@ def test_an_unknown_format_is_refused_with_the_choices(report):
 
 
 def test_write_report_writes_the_file(report, tmp_path):
-    target = tmp_path / "out" / "report.json"
+    target = tmp_path / "report.json"
     write_report(report, target, "json")
     assert json.loads(target.read_text())["summary"]["total"] == 7
+
+
+def test_write_report_refuses_a_missing_directory_rather_than_creating_it(report, tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        write_report(report, tmp_path / "typo" / "report.json", "json")
+    assert not (tmp_path / "typo").exists()
+
+
+@pytest.fixture(scope="module")
+def many_different():
+    """15 recordings with the same changes, and one that failed."""
+    ids = [scenario_id("different", n) for n in range(15)] + [scenario_id("failed")]
+    return ComparisonReport.collect(
+        Equalizer(ids, scenario_player).run_comparison(), context={"player": "p:f"}
+    )
+
+
+def test_identical_changes_are_one_group_with_at_most_ten_recordings_listed_in_text(many_different):
+    lines = render_report(many_different, "text").splitlines()
+    assert lines[0] == "player: p:f"
+    (header,) = [line for line in lines if line.startswith("[Different]")]
+    assert header.startswith(
+        '[Different] 15 recordings: $["checkout.save_invoice #1"].total changed, e.g. 15.0 -> 17.0'
+    )
+    listed = [line for line in lines if line.startswith("  Checkout/")]
+    assert len(listed) == 11  # 10 of the group, 1 failed
+    assert "  ... and 5 more recordings (every one is in --format json)" in lines
+
+
+def test_the_json_report_lists_every_recording_of_a_group(many_different):
+    document = json.loads(render_report(many_different, "json"))
+    (group,) = [g for g in document["groups"] if g["status"] == "Different"]
+    assert group["count"] == 15
+    assert len(group["recording_ids"]) == 15
+    assert group["paths"] == [
+        '$["checkout.save_invoice #1"].total',
+        '$["checkout.save_invoice #1"].items[0].price',
+        "$.operation.total",
+    ]
+    assert document["context"] == {"player": "p:f"}
+
+
+def test_junit_testcases_carry_the_recordings_metadata_and_the_failure_details(many_different):
+    root = ElementTree.fromstring(render_report(many_different, "junit"))
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("16", "16", "0")
+    case = next(root.iter("testcase"))
+    properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert properties == {"metadata.tolerance": "0.5"}
+
+
+def test_a_skipped_recording_is_counted_apart_and_shown_as_skipped_in_junit():
+    from playback_dvd.compare import Comparison
+    from playback_dvd.compare._status import ComparatorResult, EqualityStatus
+
+    skipped = Comparison(
+        "Checkout/2026-11-23/" + "0" * 32,
+        ComparatorResult(EqualityStatus.EqualizerFailure, "skipped: x"),
+        category="Checkout",
+        skipped="the recording is of m:Checkout.refund; the playback function called m:Checkout.run",
+    )
+    report = ComparisonReport.collect([skipped])
+    assert (report.comparisons, report.passed, report.exit_code) == ((), True, 0)
+    assert report.summary().endswith("; 1 skipped (recordings of another operation)")
+    case = next(ElementTree.fromstring(render_report(report, "junit")).iter("testcase"))
+    assert case.find("skipped").get("message").startswith("the recording is of m:Checkout.refund")
+    assert "[Skipped] 1 recording: the recording is of m:Checkout.refund" in render_report(report, "text")

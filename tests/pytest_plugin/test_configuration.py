@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -349,3 +351,12 @@ def test_ci_values_that_mean_off_keep_once_as_the_default(
 
     monkeypatch.setenv("CI", value)
     assert _ci_default() == "once"
+
+
+def test_the_pytest_docs_name_the_option_group_as_pytest_help_shows_it(pytester):
+    (heading,) = re.findall(
+        r"All in one group of `pytest --help`, headed `([^`]+)`",
+        (Path(__file__).resolve().parents[2] / "docs" / "pytest.md").read_text(),
+    )
+    result = pytester.runpytest("--help")
+    assert f"{heading}:" in result.stdout.lines

@@ -223,6 +223,31 @@ def test_default_mode_is_none_when_ci_is_set(session: Session, monkeypatch: pyte
     assert session.hits() == ["/items?id=1"]
 
 
+def test_under_ci_a_missing_dvd_says_that_ci_forced_mode_none_and_how_to_record(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session.module("test_api", ONE_REQUEST)
+    monkeypatch.setenv("CI", "true")
+    result = session.run()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*- playback_dvd -*",
+            "The CI environment variable is set, so this test's record mode defaulted to 'none'*",
+            "*--dvd-record-mode=once*",
+        ]
+    )
+
+
+def test_without_ci_a_replay_failure_has_no_ci_note(session: Session) -> None:
+    session.module(
+        "test_api", ONE_REQUEST.replace("@pytest.mark.dvd", '@pytest.mark.dvd(record_mode="none")')
+    )
+    result = session.run()
+    result.assert_outcomes(failed=1)
+    assert "CI environment variable" not in result.stdout.str()
+
+
 def test_command_line_record_mode_beats_mark_and_config(session: Session) -> None:
     session.pytester.makeconftest(
         "import pytest\n@pytest.fixture\ndef dvd_config():\n    return {'record_mode': 'all'}\n"

@@ -30,7 +30,7 @@ def test_a_failed_test_shows_the_unmatched_request_behind_a_wrapped_error(sessio
         [
             "*SDKError: Connection error.*",
             "*- playback_dvd -*",
-            "1 request(s) the DVD could not answer:",
+            "1 request the DVD could not answer:",
             "*POST http://127.0.0.1:*/echo",
             "*body differs: at $.messages[[]0[]].content: recorded 'hello', this request 'changed'",
             "*pass max_retries=0*",
@@ -63,6 +63,6 @@ def test_swallowed():
     result = session.run("--dvd-block-network")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
-        ["*- playback_dvd -*", "1 request(s) or connection(s) refused*", "  tcp 127.0.0.1:* (urllib)"]
+        ["*- playback_dvd -*", "1 request or connection refused*", "  tcp 127.0.0.1:* (urllib)"]
     )
     assert session.hits() == []
