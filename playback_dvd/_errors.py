@@ -85,15 +85,23 @@ class UnmatchedRequestError(PlaybackDVDError):
 class ReplayedException(PlaybackDVDError):
     """Stands in for a recorded exception whose class is not on the replay allow-list.
 
+    Its ``str()`` is the original message, as the original's was: code that returns or logs ``str(error)``
+    of an intercepted failure replays Equal. ``repr()`` names the original type.
+
     Attributes:
         type_name: The name of the original exception class.
         message: The original exception's message.
     """
 
     def __init__(self, type_name: str, message: str) -> None:
-        super().__init__(f"{type_name}: {message}")
+        super().__init__(message)
         self.type_name = type_name
         self.message = message
+        # Read by `exception_info`: an exception raised again on replay is kept as the original type.
+        self.replayed_type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"ReplayedException({self.type_name!r}, {self.message!r})"
 
 
 class ConfigurationError(PlaybackDVDError, TypeError, ValueError):

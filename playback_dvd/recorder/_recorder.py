@@ -202,7 +202,7 @@ class Recorder:
     def intercept_input(
         self,
         alias: str,
-        capture_args: Sequence[Any] | None = None,
+        capture_args: Sequence[Any] | bool | None = None,
         run_intercepted_when_missing: bool = False,
         value_when_missing: Any = UNSET,
         fallback_aliases: Sequence[str] | Callable[..., Sequence[str]] | None = None,
@@ -215,7 +215,7 @@ class Recorder:
 
         Args:
             alias: The name of this input in recordings (keep it stable across code changes).
-            capture_args: Names of the arguments that make the key (None: all; ``[]``: none).
+            capture_args: Names of the arguments that make the key (None: all; ``[]`` or False: none).
             run_intercepted_when_missing: On replay, run the real function when the key was not recorded.
             value_when_missing: On replay, return this (or call it with the arguments, when callable) when
                 the key was not recorded; any value counts, None and falsy ones included.
