@@ -56,7 +56,7 @@ class LocalCassette(ClosedOnExit):
     """Recordings in a local directory: the embedded default, no server needed.
 
     Args:
-        directory: Where recordings live (created on the first save). Several processes may share it.
+        directory: Where recordings live (created when the cassette is made). Several processes may share it.
         binary: Write the compact ``.dvd`` format (the default) or, when False, the readable ``.dvd.json``,
             handy for a small team reviewing recordings. Either format is read whatever this says.
 
@@ -67,6 +67,9 @@ class LocalCassette(ClosedOnExit):
 
     def __init__(self, directory: str | os.PathLike[str], *, binary: bool = True) -> None:
         self.directory = Path(directory)
+        # Created up front (as playback's file cassette did), so an empty cassette is a real directory
+        # that listings, tools and clean-ups can rely on; an unusable path fails here, not at first save.
+        self.directory.mkdir(parents=True, exist_ok=True)
         self.binary = binary
         self._suffix = suffix_for(binary=binary)
         self._other_suffix = suffix_for(binary=not binary)

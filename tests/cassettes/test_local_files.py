@@ -170,7 +170,7 @@ def test_an_id_climbing_out_of_the_directory_touches_nothing(tmp_path: Path, cat
     with pytest.raises(ValueError, match="not a recording id"):
         cassette.save_recording(DVDDocument(id=hostile))
     assert outside.exists()
-    assert not store.exists()
+    assert list(store.iterdir()) == []  # the cassette made its directory, and wrote nothing in it
 
 
 def test_a_category_search_cannot_climb_out_of_the_directory(tmp_path: Path) -> None:
@@ -211,3 +211,10 @@ def test_a_search_with_limit_stops_reading_at_its_last_match(tmp_path: Path) -> 
     newest = save_small(cassette, DAY + timedelta(seconds=1), order_id=1)
     (tmp_path / f"Checkout/2026/03/04/{_unique(older)}.meta.json").write_text("not json")
     assert list(cassette.iter_recording_ids(CATEGORY, metadata={"order_id": 1}, limit=1)) == [newest]
+
+
+def test_a_local_cassette_creates_its_directory(tmp_path: Path) -> None:
+    directory = tmp_path / "not" / "yet"
+    cassette = LocalCassette(directory)
+    assert directory.is_dir()
+    assert list(cassette.iter_recording_ids("Checkout")) == []
