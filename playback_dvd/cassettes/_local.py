@@ -56,20 +56,25 @@ class LocalCassette(ClosedOnExit):
     """Recordings in a local directory: the embedded default, no server needed.
 
     Args:
-        directory: Where recordings live (created when the cassette is made). Several processes may share it.
+        directory: Where recordings live. Several processes may share it.
         binary: Write the compact ``.dvd`` format (the default) or, when False, the readable ``.dvd.json``,
             handy for a small team reviewing recordings. Either format is read whatever this says.
+        create: Create *directory* now when it does not exist (read-only tools pass False: a search of
+            a missing directory is then empty, and creates nothing).
 
     A search by category, date window and metadata lists only the day folders in the window and reads one
     small ``.meta.json`` per candidate (none at all for whole days inside the window when there is no
     metadata filter); it never opens a DVD.
     """
 
-    def __init__(self, directory: str | os.PathLike[str], *, binary: bool = True) -> None:
+    def __init__(
+        self, directory: str | os.PathLike[str], *, binary: bool = True, create: bool = True
+    ) -> None:
         self.directory = Path(directory)
-        # Created up front (as playback's file cassette did), so an empty cassette is a real directory
-        # that listings, tools and clean-ups can rely on; an unusable path fails here, not at first save.
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if create:
+            # Made up front (as playback's file cassette did), so an empty cassette is a real directory
+            # that listings and clean-ups can rely on, and an unusable path fails here, not at first save.
+            self.directory.mkdir(parents=True, exist_ok=True)
         self.binary = binary
         self._suffix = suffix_for(binary=binary)
         self._other_suffix = suffix_for(binary=not binary)
