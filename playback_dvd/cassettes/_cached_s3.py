@@ -59,23 +59,43 @@ class CachedS3Cassette(ClosedOnExit):
         max_size_bytes: Keep the cache of this bucket and prefix under this size (None: no cap). A
             recording larger than the cap is served but not kept.
         listing_ttl_seconds: How long the ids found by a search are reused (0: never).
+        bucket: The bucket name, by keyword (playback's spelling): the same as a name given as *source*.
+        read_only: Must be True (the cache never writes to S3); accepted for playback's callers.
+        use_cache: False to bypass the cache: read from S3, keep nothing (e.g. to refresh a stale copy).
 
     Raises:
-        ConfigurationError: Options for a new S3Cassette given with a ready one, or a negative size or TTL.
+        ConfigurationError: Options for a new S3Cassette given with a ready one, no bucket,
+            ``read_only=False``, or a negative size or TTL.
     """
 
     def __init__(
         self,
-        source: S3Cassette | str,
+        source: S3Cassette | str | None = None,
         key_prefix: str = "",
         *,
+        bucket: str | None = None,
         client: Any = None,
         endpoint_url: str | None = None,
         region: str | None = None,
         local_path: str | os.PathLike[str] | None = None,
         max_size_bytes: int | None = None,
         listing_ttl_seconds: float = 30.0,
+        read_only: bool = True,
+        use_cache: bool = True,
     ) -> None:
+        if bucket is not None:
+            if source is not None:
+                raise ConfigurationError("give the bucket either as source or as bucket=, not both")
+            source = bucket
+        if source is None:
+            raise ConfigurationError("CachedS3Cassette needs a bucket name (or an S3Cassette) to read from")
+        if not read_only:
+            raise ConfigurationError(
+                "CachedS3Cassette only reads (read_only=False is refused, as in playback): save with an "
+                "S3Cassette, and read through this cache"
+            )
+        self.use_cache = use_cache
+        """False: every read goes to S3 and nothing is cached (playback's ``use_cache=False``)."""
         if isinstance(source, S3Cassette):
             if key_prefix or client is not None or endpoint_url or region:
                 raise ConfigurationError(
@@ -213,6 +233,8 @@ class CachedS3Cassette(ClosedOnExit):
         return self.directory / digest[:2] / f"{digest}{suffix}"
 
     def _read(self, path: Path) -> bytes | None:
+        if not self.use_cache:
+            return None
         try:
             payload = path.read_bytes()
         except OSError:  # not cached (or unreadable): S3 answers
@@ -224,6 +246,8 @@ class CachedS3Cassette(ClosedOnExit):
         return payload
 
     def _keep(self, path: Path, payload: bytes) -> None:
+        if not self.use_cache:
+            return
         if self.max_size_bytes is not None and len(payload) > self.max_size_bytes:
             return
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any
 
@@ -55,6 +55,12 @@ class TapeCassette:
         recording.close()
 
     def _save_recording(self, recording: Recording) -> None:
+        if parse_recording_id(recording.id) is None:  # made outside a cassette (playback allowed it)
+            recording.id = new_recording_id(recording.category or "recording")
+        if recording.category is None:
+            recording.category = self.extract_recording_category(recording.id)
+        if recording.recorded_at is None:
+            recording.recorded_at = datetime.now(timezone.utc).isoformat()
         self.cassette.save_recording(recording.to_document())
 
     def get_recording(self, recording_id: str) -> Recording:
@@ -83,7 +89,7 @@ class TapeCassette:
             raise
         except RecordingNotFound as missing:
             raise NoSuchRecording(recording_id, missing.where) from None
-        restored = restore(dict(metadata))
+        restored = restore({key: value for key, value in metadata.items() if key != "recorded_at"})
         assert isinstance(restored, dict)
         return restored
 

@@ -342,7 +342,7 @@ class TapeRecorder(_intercepts.Interceptions):
             recorded_at = datetime.now(timezone.utc)
             metadata[self.DURATION] = time.perf_counter() - started
             metadata[self.RECORDED_AT] = str(recorded_at.replace(tzinfo=None))
-            metadata["recorded_at"] = recorded_at.isoformat()  # what playback_dvd's date searches read
+            recording.recorded_at = recorded_at.isoformat()  # what playback_dvd's date searches read
             outputs = self._extract_recorded_output_keys(recording)
             metadata[self.INCOMPLETE_RECORDING] = not any(self.OPERATION_OUTPUT_ALIAS in key for key in outputs)
             recording.add_metadata(metadata)
