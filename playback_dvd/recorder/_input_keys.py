@@ -29,7 +29,9 @@ class CallShape:
             playback's ``CapturedArg``, are accepted); None means all of them, ``[]`` (or False) none.
     """
 
-    def __init__(self, function: Callable[..., Any], capture_args: Sequence[Any] | bool | None = None) -> None:
+    def __init__(
+        self, function: Callable[..., Any], capture_args: Sequence[Any] | bool | None = None
+    ) -> None:
         if capture_args is False:  # playback's spelling of "no argument makes the key"
             capture_args = ()
         if capture_args is True:

@@ -12,13 +12,19 @@ import logging
 import queue
 import threading
 import weakref
+from typing import Protocol
 
 import attrs
 
 from .._models import DVDDocument
-from ..cassettes import Cassette
 
 logger = logging.getLogger("playback_dvd")
+
+
+class SavesRecordings(Protocol):
+    """Where finished recordings go: any `Cassette` (only its ``save_recording`` is used here)."""
+
+    def save_recording(self, document: DVDDocument) -> None: ...
 
 
 @attrs.frozen
@@ -61,7 +67,7 @@ class Counters:
             return RecorderStats(self.recorded, self.dropped, self.failed, self.uncaptured)
 
 
-def save_now(cassette: Cassette, document: DVDDocument, counters: Counters) -> None:
+def save_now(cassette: SavesRecordings, document: DVDDocument, counters: Counters) -> None:
     """Save *document*; a failure is logged and counted, never raised."""
     try:
         cassette.save_recording(document)
@@ -81,7 +87,7 @@ class BackgroundSaver:
         max_queued: Recordings that may wait; beyond that new ones are dropped.
     """
 
-    def __init__(self, cassette: Cassette, counters: Counters, max_queued: int) -> None:
+    def __init__(self, cassette: SavesRecordings, counters: Counters, max_queued: int) -> None:
         self.cassette = cassette
         self.counters = counters
         self._queue: queue.Queue[DVDDocument | None] = queue.Queue(maxsize=max_queued)

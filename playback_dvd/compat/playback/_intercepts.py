@@ -109,14 +109,17 @@ class Interceptions:
             fallback_aliases: Aliases (or a function returning them) tried when *alias* was not recorded.
         """
         return self._intercept_input(
-            alias,
-            alias_params_resolver,
-            data_handler,
-            capture_args,
-            run_intercepted_when_missing,
-            value_when_missing,
-            fallback_aliases,
-            static_function=False,
+            functools.partial(
+                _InputSpec,
+                alias=alias,
+                alias_params_resolver=alias_params_resolver,
+                data_handler=data_handler,
+                capture_args=capture_args,
+                run_intercepted_when_missing=run_intercepted_when_missing,
+                value_when_missing=value_when_missing,
+                fallback_aliases=fallback_aliases,
+                static_function=False,
+            )
         )
 
     def static_intercept_input(
@@ -131,22 +134,25 @@ class Interceptions:
     ) -> Callable[[Any], Any]:
         """`intercept_input` for a static method or a plain function (put it under ``@staticmethod``)."""
         return self._intercept_input(
-            alias,
-            alias_params_resolver,
-            data_handler,
-            capture_args,
-            run_intercepted_when_missing,
-            value_when_missing,
-            fallback_aliases,
-            static_function=True,
+            functools.partial(
+                _InputSpec,
+                alias=alias,
+                alias_params_resolver=alias_params_resolver,
+                data_handler=data_handler,
+                capture_args=capture_args,
+                run_intercepted_when_missing=run_intercepted_when_missing,
+                value_when_missing=value_when_missing,
+                fallback_aliases=fallback_aliases,
+                static_function=True,
+            )
         )
 
-    def _intercept_input(self, alias: str, *options: Any, static_function: bool) -> Callable[[Any], Any]:
+    def _intercept_input(self, make_spec: Callable[[Callable[..., Any]], _InputSpec]) -> Callable[[Any], Any]:
         def decorator(target: Any) -> Any:
             if isinstance(target, property):  # @intercept_input above @property
                 assert target.fget is not None
                 return property(decorator(target.fget), target.fset, target.fdel, target.__doc__)
-            spec = _InputSpec(target, alias, *options, static_function=static_function)
+            spec = make_spec(target)
             if inspect.iscoroutinefunction(target):
 
                 @functools.wraps(target)
@@ -186,7 +192,9 @@ class Interceptions:
                         return found
                     with _intercepting():
                         return target(*args, **kwargs)
-                return self._run_and_record(target, keys[0] if keys else None, args, kwargs, spec.data_handler)
+                return self._run_and_record(
+                    target, keys[0] if keys else None, args, kwargs, spec.data_handler
+                )
 
             return decorated
 
@@ -205,7 +213,12 @@ class Interceptions:
             return []
 
     def _replayed_input(
-        self, session: Session, spec: _InputSpec, keys: list[str], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        session: Session,
+        spec: _InputSpec,
+        keys: list[str],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
     ) -> Any:
         try:
             return self._replayed(session, keys, args, kwargs, spec.data_handler)
@@ -297,7 +310,13 @@ class Interceptions:
         return decorator
 
     def _replayed_output(
-        self, session: Session, key: str, args: tuple[Any, ...], kwargs: dict[str, Any], fail: bool, default: Any
+        self,
+        session: Session,
+        key: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        fail: bool,
+        default: Any,
     ) -> Any:
         try:
             return self._replayed(session, [key], args, kwargs, None)
@@ -307,7 +326,12 @@ class Interceptions:
             return default
 
     def _output_call(
-        self, alias: str, data_handler: Any, static_function: bool, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        alias: str,
+        data_handler: Any,
+        static_function: bool,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
     ) -> str | None:
         """Record (or, replaying, capture) the call's arguments; the key of its result, None if discarded."""
         session = self._state.get()
@@ -346,7 +370,12 @@ class Interceptions:
     # -- shared by inputs and outputs ----------------------------------------------------------------
 
     def _replayed(
-        self, session: Session, keys: list[str], args: tuple[Any, ...], kwargs: dict[str, Any], data_handler: Any
+        self,
+        session: Session,
+        keys: list[str],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        data_handler: Any,
     ) -> Any:
         recorded_keys = session.recording.get_all_keys()
         present = set(recorded_keys)

@@ -18,7 +18,7 @@ class RecordingKeyError(TapeRecorderException, LookupError):
 
 
 class OperationExceptionDuringPlayback(TapeRecorderException):
-    """The replayed operation raised: its exception is a playback output, `TapeRecorder.play` swallows this."""
+    """The replayed operation raised: its exception is an output; `TapeRecorder.play` swallows this."""
 
 
 class NoSuchRecording(TapeRecorderException, RecordingNotFound):

@@ -132,7 +132,9 @@ class TapeRecorder(_intercepts.Interceptions):
     def in_recording_mode(self) -> bool:
         """Whether this thread or task is recording an operation."""
         session = self._state.get()
-        return self.recording_enabled and session is not None and not session.playback and not session.discarded
+        return (
+            self.recording_enabled and session is not None and not session.playback and not session.discarded
+        )
 
     @property
     def in_playback_mode(self) -> bool:
@@ -309,7 +311,9 @@ class TapeRecorder(_intercepts.Interceptions):
         session = Session(
             recording, playback=False, parameters=self._parameters_of(metadata.get(self.OPERATION_CLASS))
         )
-        dvd = DVD(record_mode=RecordMode.ALL, match_on=self._options.match_on, id=recording.id, category=category)
+        dvd = DVD(
+            record_mode=RecordMode.ALL, match_on=self._options.match_on, id=recording.id, category=category
+        )
         token = self._state.set(session)
         session.start_http(DVDHttpHandler.from_options(dvd, self._options))
         started = time.perf_counter()
@@ -344,14 +348,16 @@ class TapeRecorder(_intercepts.Interceptions):
             metadata[self.RECORDED_AT] = str(recorded_at.replace(tzinfo=None))
             recording.recorded_at = recorded_at.isoformat()  # what playback_dvd's date searches read
             outputs = self._extract_recorded_output_keys(recording)
-            metadata[self.INCOMPLETE_RECORDING] = not any(self.OPERATION_OUTPUT_ALIAS in key for key in outputs)
+            metadata[self.INCOMPLETE_RECORDING] = not any(
+                self.OPERATION_OUTPUT_ALIAS in key for key in outputs
+            )
             recording.add_metadata(metadata)
             if extractor is not None:
                 try:
                     recording.add_metadata(extractor())
                 except Exception:
                     logger.warning(
-                        "playback_dvd: metadata_extractor failed for recording %s; saved without its metadata",
+                        "playback_dvd: metadata_extractor failed for recording %s; saved without it",
                         recording.id,
                         exc_info=True,
                     )
@@ -415,11 +421,18 @@ class TapeRecorder(_intercepts.Interceptions):
 
     @staticmethod
     def _extract_recorded_output_keys(recording: Recording) -> list[str]:
-        return [key for key in recording.get_all_keys() if key.startswith("output:") and not key.endswith("result")]
+        return [
+            key
+            for key in recording.get_all_keys()
+            if key.startswith("output:") and not key.endswith("result")
+        ]
 
     @staticmethod
     def _extract_recorded_output(recording: Recording, direct_access: bool = False) -> list[Output]:
-        return [Output(key, recording.get_data(key)) for key in TapeRecorder._extract_recorded_output_keys(recording)]
+        return [
+            Output(key, recording.get_data(key))
+            for key in TapeRecorder._extract_recorded_output_keys(recording)
+        ]
 
     # -- used by the interceptions --------------------------------------------------------------------
 
@@ -430,4 +443,3 @@ class TapeRecorder(_intercepts.Interceptions):
     def _copy(self, value: Any) -> Any:
         # Looked up at call time, so tests (and users) that patch pickle_copy here see their patch.
         return globals()["pickle_copy"](value)
-

@@ -16,5 +16,7 @@ class InputInterceptionDataHandler(abc.ABC):
         """What to record of *result* (plain data: dicts, lists, strings, numbers, bytes)."""
 
     @abc.abstractmethod
-    def restore_input_from_recording(self, recorded_data: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def restore_input_from_recording(
+        self, recorded_data: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
         """The value to return on replay, from what `prepare_input_for_recording` recorded."""

@@ -13,8 +13,8 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from ....compare import CompareExecutionConfig, EqualityStatus
 from ....compare import ComparatorResult as _ComparatorResult
+from ....compare import CompareExecutionConfig, EqualityStatus
 from ._dedicated import DedicatedProcess
 
 __all__ = ["ComparatorResult", "CompareExecutionConfig", "Comparison", "EqualityStatus", "Equalizer"]
@@ -104,7 +104,7 @@ class Equalizer:
         self._worker: Any = None
 
     def run_comparison(self) -> Iterator[Comparison]:
-        """Replay and compare each recording, yielding a `Comparison` per recording (never raising for one)."""
+        """Replay and compare each recording, yielding one `Comparison` each (never raising for one)."""
         config = self.compare_execution_config
         worker = None
         if config.compare_in_dedicated_process:
@@ -127,7 +127,13 @@ class Equalizer:
                     yield self._comparison(recording_id, result)
                 except Exception as error:
                     yield Comparison(
-                        ComparatorResult.failure_result(recording_id, error), None, None, False, False, None, recording_id
+                        ComparatorResult.failure_result(recording_id, error),
+                        None,
+                        None,
+                        False,
+                        False,
+                        None,
+                        recording_id,
                     )
         finally:
             if worker is not None:
@@ -165,8 +171,10 @@ class Equalizer:
             replayed = self.result_extractor(playback.playback_outputs)
             recorded_is_exception = isinstance(recorded, Exception)
             replayed_is_exception = isinstance(replayed, Exception)
-            data = {} if self.comparison_data_extractor is None else self.comparison_data_extractor(
-                playback.original_recording
+            data = (
+                {}
+                if self.comparison_data_extractor is None
+                else self.comparison_data_extractor(playback.original_recording)
             )
             verdict = self.comparator(recorded, replayed, **data)
             if not isinstance(verdict, _ComparatorResult):

@@ -14,7 +14,7 @@ __all__ = ["RecordingLookupProperties", "find_matching_recording_ids"]
 def find_matching_recording_ids(
     tape_recorder: TapeRecorder, category: str, lookup_properties: RecordingLookupProperties
 ) -> list[str]:
-    """The ids of *category*'s recordings that *lookup_properties* select, searched in the recorder's cassette.
+    """The ids of *category*'s recordings that *lookup_properties* select, in the recorder's cassette.
 
     Incomplete recordings are left out unless ``skip_incomplete=False`` (the caller's metadata dict is not
     changed, unlike playback). With ``random_sample`` the ids come in random order, *limit* of them.

@@ -52,7 +52,7 @@ class PlaybackStudio:
                 grouped.setdefault(cassette.extract_recording_category(recording_id), []).append(recording_id)
             plan: dict[str, list[str] | None] = dict(sorted(grouped.items()))
         else:
-            plan = {category: None for category in self.categories}
+            plan = dict.fromkeys(self.categories)
         results: dict[str, Iterator[Comparison] | Exception] = {}
         for category, ids in plan.items():
             try:

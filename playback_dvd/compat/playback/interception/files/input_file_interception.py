@@ -18,7 +18,9 @@ class InputInterceptionFileDataHandler(FileInterception, InputInterceptionDataHa
         """``{'file_path', 'file_content'}`` of the file the call read."""
         return self.read(self.file_path(args, kwargs))
 
-    def restore_input_from_recording(self, recorded_data: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    def restore_input_from_recording(
+        self, recorded_data: Any, args: Sequence[Any], kwargs: dict[str, Any]
+    ) -> Any:
         """Write the recorded content to the replayed call's path (the file the code will read)."""
         write_file(self.file_path(args, kwargs), recorded_data["file_content"])
         return None

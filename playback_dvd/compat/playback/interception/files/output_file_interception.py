@@ -24,7 +24,9 @@ class InterceptedOutputFileHolder:
 class OutputInterceptionFileDataHandler(FileInterception, OutputInterceptionDataHandler):
     """Records the content of the file at the call's path argument, for comparisons."""
 
-    def prepare_output_for_recording(self, interception_key: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    def prepare_output_for_recording(
+        self, interception_key: str, args: Sequence[Any], kwargs: dict[str, Any]
+    ) -> Any:
         """``{'file_path', 'file_content'}`` of the file the call wrote."""
         return self.read(self.file_path(args, kwargs))
 

@@ -82,7 +82,7 @@ class AsyncRecordOnlyTapeCassette(TapeCassette):
     def start(self) -> None:
         """Start the background writer (recordings saved before this are saved in the caller's thread)."""
         if self._saver is None:
-            self._saver = BackgroundSaver(self._target, self._counters, self._max_queued)  # type: ignore[arg-type]
+            self._saver = BackgroundSaver(self._target, self._counters, self._max_queued)
 
     @property
     def stats(self) -> RecorderStats:
@@ -133,12 +133,16 @@ class AsyncRecordOnlyTapeCassette(TapeCassette):
             self._saver = None
 
     def get_recording(self, recording_id: str) -> NoReturn:
-        raise TypeError("AsyncRecordOnlyTapeCassette is record-only: read recordings from the wrapped cassette")
+        raise TypeError(
+            "AsyncRecordOnlyTapeCassette is record-only: read recordings from the wrapped cassette"
+        )
 
     def get_recording_metadata(self, recording_id: str) -> NoReturn:
-        raise TypeError("AsyncRecordOnlyTapeCassette is record-only: read recordings from the wrapped cassette")
+        raise TypeError(
+            "AsyncRecordOnlyTapeCassette is record-only: read recordings from the wrapped cassette"
+        )
 
-    def iter_recording_ids(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def iter_recording_ids(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("AsyncRecordOnlyTapeCassette is record-only: search the wrapped cassette")
 
     def extract_recording_category(self, recording_id: str) -> NoReturn:

@@ -1,4 +1,4 @@
-"""playback's ``InMemoryTapeCassette``: over a playback_dvd `MemoryCassette` (recordings stored serialized)."""
+"""playback's ``InMemoryTapeCassette``: over a playback_dvd `MemoryCassette`."""
 
 from __future__ import annotations
 
@@ -50,7 +50,9 @@ class InMemoryTapeCassette(TapeCassette):
         random_results: bool = False,
     ) -> Iterator[str]:
         """See `TapeCassette.iter_recording_ids`; the oldest first."""
-        found = list(super().iter_recording_ids(category, start_date, end_date, metadata, None, random_results))
+        found = list(
+            super().iter_recording_ids(category, start_date, end_date, metadata, None, random_results)
+        )
         if not random_results:
             # Ids made within the same clock tick do not sort by time: the order saved is the truth.
             matching = set(found)

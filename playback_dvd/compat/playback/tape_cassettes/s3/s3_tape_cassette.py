@@ -1,4 +1,4 @@
-"""playback's ``S3TapeCassette``: over a playback_dvd `S3Cassette` (metadata in index keys, no GET per search)."""
+"""playback's ``S3TapeCassette``: over a playback_dvd `S3Cassette` (searches read index keys only)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ class S3TapeCassette(TapeCassette):
                 # A read-only cassette deletes nothing: playback accepted transient=True with it.
                 transient=transient and not read_only,
                 infrequent_access_kb_threshold=infrequent_access_kb_threshold,
-                sampling_calculator=None if sampling_calculator is None else _on_recordings(sampling_calculator),
+                sampling_calculator=None
+                if sampling_calculator is None
+                else _on_recordings(sampling_calculator),
             )
         )
         self.read_only = read_only
