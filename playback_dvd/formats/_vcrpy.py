@@ -226,7 +226,8 @@ def _document(data: Any, source: str) -> VcrpyDocument:
         raise DVDFormatError(
             source, "not a DVD: neither the binary magic bytes, a JSON document nor a vcrpy cassette"
         )
-    if data.get("version") != 1:
+    # A cassette without a version line is read as version 1, as vcrpy reads it (hand-written ones).
+    if data.get("version", 1) != 1:
         raise DVDFormatError(
             source, f"vcrpy cassette version {data.get('version')!r} is not supported (only version 1)"
         )
