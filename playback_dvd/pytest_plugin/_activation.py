@@ -57,16 +57,23 @@ def extra_dvd_paths(markers: Sequence[pytest.Mark], dvd_dir: Path) -> list[Path]
     return paths
 
 
-def _read_only_interactions(paths: Sequence[Path], filters: Filters) -> list[Interaction]:
-    """The interactions of the extra DVDs, placeholders restored as for the test's own DVD."""
+def _read_only_interactions(paths: Sequence[Path], filters: Filters, *, recording: bool) -> list[Interaction]:
+    """The interactions of the extra DVDs, placeholders restored as for the test's own DVD.
+
+    A missing extra DVD is skipped when the test may record (as pytest-recording skips a missing extra
+    cassette): what it would have answered is recorded into the test's own DVD. In record mode ``none``
+    it is an error, since nothing could answer in its place.
+    """
     interactions: list[Interaction] = []
     for path in paths:
         document = read_dvd_file(path, filters)
         if document is None:
+            if recording:
+                continue
             raise ConfigurationError(
-                f"extra DVD {path} (named in @pytest.mark.dvd) does not exist; extra DVDs are only read, "
-                "so record it first with the test that owns it, or fix the path (relative paths start "
-                "at the dvd_dir fixture)"
+                f"extra DVD {path} (named in @pytest.mark.dvd) does not exist and record mode 'none' cannot "
+                "record in its place; extra DVDs are only read, so record it first with the test that owns "
+                "it, or fix the path (relative paths start at the dvd_dir fixture)"
             )
         interactions.extend(document.interactions)
     return interactions
@@ -128,7 +135,9 @@ class TestDVD:
         rewrite = mode == "rewrite"
         options["record_mode"] = "new_episodes" if rewrite else mode
         resolved = resolve_options(options)
-        extra = _read_only_interactions(extra_dvd_paths(markers, dvd_dir), resolved.filters)
+        extra = _read_only_interactions(
+            extra_dvd_paths(markers, dvd_dir), resolved.filters, recording=options["record_mode"] != "none"
+        )
         dvd_file = DVDFile(os.fspath(own_path), resolved, fresh=rewrite, read_only_interactions=extra)
         return cls(
             settings,
