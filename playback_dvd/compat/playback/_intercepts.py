@@ -39,7 +39,6 @@ class _InputSpec:
         run_intercepted_when_missing: bool,
         value_when_missing: Any,
         fallback_aliases: Sequence[str] | Callable[..., Sequence[str]] | None,
-        static_function: bool,
     ) -> None:
         self.shape = CallShape(function, capture_args)
         self.alias = alias
@@ -48,7 +47,6 @@ class _InputSpec:
         self.run_intercepted_when_missing = run_intercepted_when_missing
         self.value_when_missing = value_when_missing
         self.fallback_aliases = fallback_aliases
-        self.static_function = static_function
 
     def keys(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[str]:
         """The key to record under, then the fallback aliases' keys."""
@@ -118,34 +116,12 @@ class Interceptions:
                 run_intercepted_when_missing=run_intercepted_when_missing,
                 value_when_missing=value_when_missing,
                 fallback_aliases=fallback_aliases,
-                static_function=False,
             )
         )
 
-    def static_intercept_input(
-        self,
-        alias: str,
-        alias_params_resolver: Callable[..., Mapping_] | None = None,
-        data_handler: Any = None,
-        capture_args: Sequence[Any] | bool | None = None,
-        run_intercepted_when_missing: bool = False,
-        value_when_missing: Any = None,
-        fallback_aliases: Sequence[str] | Callable[..., Sequence[str]] | None = None,
-    ) -> Callable[[Any], Any]:
-        """`intercept_input` for a static method or a plain function (put it under ``@staticmethod``)."""
-        return self._intercept_input(
-            functools.partial(
-                _InputSpec,
-                alias=alias,
-                alias_params_resolver=alias_params_resolver,
-                data_handler=data_handler,
-                capture_args=capture_args,
-                run_intercepted_when_missing=run_intercepted_when_missing,
-                value_when_missing=value_when_missing,
-                fallback_aliases=fallback_aliases,
-                static_function=True,
-            )
-        )
+    #: playback's decorator for static methods and plain functions. Keys here never count ``self`` (a
+    #: signature's ``self``/``cls`` is left out by name), so the static and the method forms are one.
+    static_intercept_input = intercept_input
 
     def _intercept_input(self, make_spec: Callable[[Callable[..., Any]], _InputSpec]) -> Callable[[Any], Any]:
         def decorator(target: Any) -> Any:
