@@ -2,7 +2,7 @@
 
 `filter_sensitive_data` keeps real values in memory and placeholders on disk. Each place that loads or saves
 a DVD used to call ``filters.conceal`` / ``filters.restore`` itself, and one (the pytest plugin's extra DVDs)
-was missed; these four functions are the only callers now.
+was missed; the functions here are the only callers now.
 """
 
 from __future__ import annotations
@@ -46,6 +46,14 @@ def read_recording(cassette: Cassette, recording_id: str, filters: Filters) -> D
     return filters.restore(cassette.get_recording(recording_id))
 
 
-def recording_to_save(dvd: DVD, filters: Filters, found: SecretValues | None = None) -> DVDDocument:
-    """*dvd* as a cassette stores it: sensitive values and the session's removed values replaced."""
-    return filters.conceal(dvd.to_document(), found)
+def recording_to_save(
+    dvd: DVD | DVDDocument, filters: Filters, found: SecretValues | None = None
+) -> DVDDocument:
+    """*dvd* (or a document built by hand, as playback's compat recordings are) as a cassette stores it:
+    sensitive values and the session's removed values replaced."""
+    return filters.conceal(dvd if isinstance(dvd, DVDDocument) else dvd.to_document(), found)
+
+
+def recording_as_replayed(document: DVDDocument, filters: Filters) -> DVDDocument:
+    """A recording already read from its cassette, as it is replayed (placeholders restored)."""
+    return filters.restore(document)

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any
 
+from ..._errors import _closest_first as closest_first
 from ...recorder._input_keys import CallShape, key_for
 from ...recorder._intercepts import _intercepting
-from ..._errors import _closest_first as closest_first
 from ._session import Output, Session, is_unresolved_async
 from ._values import CONVERTER
 from .exceptions import InputInterceptionKeyCreationError, RecordingKeyError

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..._options import resolve_options
 from ...dvd._dvd import DVD, RecordMode
+from ...filters._storage import recording_as_replayed, recording_to_save
 from ...http._handler import DVDHttpHandler
 from ...recorder._session import inside_interception
 from . import _intercepts
@@ -361,7 +362,7 @@ class TapeRecorder(_intercepts.Interceptions):
                         recording.id,
                         exc_info=True,
                     )
-            concealed = self._options.filters.conceal(recording.to_document())
+            concealed = recording_to_save(recording.to_document(), self._options.filters)
             recording.__dict__.update(vars(Recording.from_document(concealed)))
             self.tape_cassette.save_recording(recording)
         except Exception:
@@ -389,7 +390,7 @@ class TapeRecorder(_intercepts.Interceptions):
             RecordingKeyError: The replay asked for an input or output the recording lacks.
         """
         recording = self.tape_cassette.get_recording(recording_id)
-        document = self._options.filters.restore(recording.to_document())
+        document = recording_as_replayed(recording.to_document(), self._options.filters)
         dvd = DVD.from_document(
             document,
             record_mode=RecordMode.NONE,
