@@ -110,7 +110,7 @@ class TapeRecorder(_intercepts.Interceptions):
     ) -> None:
         self.tape_cassette: Any = tape_cassette
         self.recording_enabled = False
-        self._options = resolve_options(options, redact_secrets=True)
+        self._options = resolve_options(options)
         self._classes_recording_params: dict[type, RecordingParameters] = {}
         self._random = Random(random_seed)
         self._random_lock = Lock()
