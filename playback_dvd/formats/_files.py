@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .._errors import DVDFormatError
 from .._models import DVDDocument
+from ._decoding import check_size
+from ._limits import DEFAULT_LIMITS, LoadLimits
 from ._serialization import dumps, loads
 from ._suffixes import is_binary_path
 
@@ -30,26 +32,32 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
         raise
 
 
-def read_document(path: str | os.PathLike[str]) -> DVDDocument | None:
+def read_document(path: str | os.PathLike[str], *, limits: LoadLimits = DEFAULT_LIMITS) -> DVDDocument | None:
     """Load the DVD at *path*; None when there is no such file.
 
     Raises:
-        DVDFormatError: The file exists but is not a readable DVD (the file is left as it was).
+        DVDFormatError: The file exists but is not a readable DVD, or is beyond *limits* (the file is left
+            as it was).
     """
-    payload = read_bytes_or_none(path)
-    return None if payload is None else loads(payload, os.fspath(path))
+    payload = read_bytes_or_none(path, limits)
+    return None if payload is None else loads(payload, os.fspath(path), limits=limits)
 
 
-def read_bytes_or_none(path: str | os.PathLike[str]) -> bytes | None:
+def read_bytes_or_none(path: str | os.PathLike[str], limits: LoadLimits = DEFAULT_LIMITS) -> bytes | None:
     """The bytes of the file at *path*; None when there is no such file.
 
     Raises:
-        DVDFormatError: The file exists but cannot be read (the error names the file and why).
+        DVDFormatError: The file exists but cannot be read, or is larger than ``limits.max_bytes`` (then
+            it is not read at all).
     """
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            check_size(os.fstat(handle.fileno()).st_size, os.fspath(path), limits)
+            return handle.read(limits.max_bytes + 1)
     except FileNotFoundError:
         return None
+    except IsADirectoryError:
+        raise DVDFormatError(os.fspath(path), "is a directory, not a DVD") from None
     except OSError as error:
         raise DVDFormatError(os.fspath(path), f"cannot be read ({error.strerror or error})") from None
 
