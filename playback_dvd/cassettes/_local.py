@@ -24,10 +24,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-<<<<<<< HEAD
-from .._errors import DVDFormatError, RecordingNotFound
-=======
->>>>>>> a1f1b1d (Fuzzing: seeds recorded against the local server, one shared target, an atheris harness with structural mutations)
+from .._errors import RecordingNotFound
 from .._models import DVDDocument
 from ..formats._files import atomic_write, read_bytes_or_none, read_document
 from ..formats._limits import DEFAULT_LIMITS, LoadLimits
@@ -81,14 +78,9 @@ class LocalCassette(ClosedOnExit):
     ) -> None:
         self.directory = Path(directory)
         self.binary = binary
-<<<<<<< HEAD
+        self.load_limits = load_limits
         self._suffix = suffix_for(binary=binary)
         self._other_suffix = suffix_for(binary=not binary)
-=======
-        self.load_limits = load_limits
-        self._suffix = BINARY_SUFFIX if binary else JSON_SUFFIX
-        self._other_suffix = JSON_SUFFIX if binary else BINARY_SUFFIX
->>>>>>> a1f1b1d (Fuzzing: seeds recorded against the local server, one shared target, an atheris harness with structural mutations)
 
     def __repr__(self) -> str:
         return f"LocalCassette({os.fspath(self.directory)!r}, binary={self.binary})"
