@@ -167,9 +167,10 @@ def required(data: Mapping[str, Any], key: str, path: str) -> Any:
 
 def method(value: Any, path: str) -> str:
     """An HTTP method: a token (``GET``, ``PATCH``...)."""
-    if not isinstance(value, str) or not _TOKEN.fullmatch(value):
-        fail(path, "an HTTP method (a string such as 'GET')", value)
-    return value
+    result = text(value, path)
+    if not _TOKEN.fullmatch(result):
+        fail(path, "an HTTP method such as 'GET'", value)
+    return result
 
 
 def url(value: Any, path: str) -> str:
