@@ -144,6 +144,11 @@ class Recorder:
         return None if session is None else session.dvd.id
 
     @property
+    def background_saving(self) -> bool:
+        """Whether recordings are saved by a background writer (see the ``background_saving`` argument)."""
+        return self._saver is not None
+
+    @property
     def stats(self) -> RecorderStats:
         """How many recordings were saved, dropped (queue full) and lost to failures."""
         return self._core.counters.snapshot()

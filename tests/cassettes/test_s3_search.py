@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from playback_dvd import DVDDocument, S3Cassette
+from playback_dvd import DVDDocument, RecordingNotFound, S3Cassette
 
 from ._documents import make_document
 from .conftest_s3 import RequestCounter
@@ -177,3 +177,18 @@ def test_foreign_objects_under_the_index_prefix_are_ignored(
     s3_client.put_object(Bucket=s3_bucket, Key="search/Checkout/index/README", Body=b"hello")
     s3_client.put_object(Bucket=s3_bucket, Key="search/Checkout/index/2026/03/10/not-an-entry", Body=b"")
     assert list(s3_cassette.iter_recording_ids("Checkout")) == [document.id]
+
+
+def test_a_search_skips_an_index_entry_whose_dvd_is_gone_with_a_warning(
+    s3_cassette: S3Cassette, s3_client: Any, s3_bucket: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    kept = _save(s3_cassette, order_id=1)
+    expired = _save(s3_cassette, order_id=2)
+    assert expired.id is not None
+    # A lifecycle rule removed the DVD, not its index entry.
+    s3_client.delete_object(Bucket=s3_bucket, Key=s3_cassette._dvd_key_of(expired.id))
+    assert list(s3_cassette.iter_recording_ids("Checkout")) == [kept.id]
+    assert f"skipping {expired.id}" in caplog.text
+    assert "its DVD is gone" in caplog.text
+    with pytest.raises(RecordingNotFound):
+        s3_cassette.get_recording(expired.id)
