@@ -9,10 +9,13 @@ loads must then survive everything the library does with a DVD (`fuzz_target.exe
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import msgpack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from playback_dvd.formats import _validation
 
 from . import fuzz_target
 
@@ -84,3 +87,35 @@ def test_damaged_bytes_load_or_give_dvd_format_error(data: bytes) -> None:
 @given(field_damage())
 def test_a_damaged_field_loads_and_works_or_gives_dvd_format_error(data: bytes) -> None:
     fuzz_target.check_input(data)
+
+
+BINARY_ROWS = [
+    row
+    for seed in fuzz_target.seed_inputs()
+    if seed[0] == fuzz_target.FRAMED_MSGPACK
+    for row in msgpack.unpackb(seed[1:], raw=False)["interactions"]
+]
+JSON_INTERACTIONS = json.loads((fuzz_target.SEEDS / "use_dvd.dvd.json").read_bytes())["interactions"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(BINARY_ROWS + JSON_INTERACTIONS),
+    st.lists(st.integers(0, 63), min_size=1, max_size=4),
+    st.sampled_from(fuzz_target.PALETTE),
+)
+def test_the_fast_pass_accepts_nothing_the_field_by_field_pass_refuses(
+    record: Any, path: list[int], replacement: Any
+) -> None:
+    damaged = fuzz_target.mutate_value(record, path, replacement)
+    if isinstance(record, list):
+        fast, checked = _validation._good_interaction, _validation._checked_interaction_from_row
+    else:
+        fast, checked = _validation._good_json_interaction, _validation.interaction_from_json
+    quick = fast(damaged)
+    try:
+        expected = checked(damaged, "row")
+    except _validation.InvalidField:
+        assert quick is None
+    else:
+        assert quick is None or quick == expected
