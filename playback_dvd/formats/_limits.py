@@ -33,7 +33,7 @@ class LoadLimits:
             once expanded (vcrpy never writes aliases for its own data; a "billion laughs" file adds
             billions). Default 100,000.
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1.0
     """
 
     max_bytes: int = attrs.field(default=GIB, validator=_positive)

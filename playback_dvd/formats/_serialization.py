@@ -232,8 +232,6 @@ def dumps_json(document: DVDDocument) -> bytes:
     return (_PAIR.sub(r"[\1, \2]", text) + "\n").encode("utf-8")
 
 
-
-
 # -- the compact binary format ---------------------------------------------------------------------------
 
 

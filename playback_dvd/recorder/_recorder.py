@@ -69,6 +69,11 @@ class Recorder:
                 "Recorder takes no record_mode: operations are always recorded in full, and replayed "
                 "(Recorder.play) without network"
             )
+        if "load_limits" in options:
+            raise ConfigurationError(
+                "Recorder takes no load_limits: recordings are read by the cassette, so give them to it "
+                "(e.g. LocalCassette(directory, load_limits=LoadLimits(...)))"
+            )
         _check_rate(sampling_rate)
         resolved = resolve_options(options)
         counters = Counters()

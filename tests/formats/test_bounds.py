@@ -185,3 +185,19 @@ def test_yaml_aliases_are_bounded_and_configurable() -> None:
 def test_limits_must_be_positive_integers() -> None:
     with pytest.raises(ValueError, match="max_bytes must be a positive integer"):
         pd.LoadLimits(max_bytes=0)
+
+
+def test_use_dvd_reads_within_its_load_limits(tmp_path: Path) -> None:
+    path = tmp_path / "big.dvd.json"
+    path.write_bytes(dumps_json(DVDDocument(metadata={"text": "x" * 5000})))
+    with (
+        pytest.raises(pd.DVDFormatError, match="max_bytes"),
+        pd.use_dvd(path, record_mode="none", load_limits=pd.LoadLimits(max_bytes=1000)),
+    ):
+        pass  # pragma: no cover  # refused on entry
+    with pd.use_dvd(path, record_mode="none") as dvd:
+        assert len(dvd) == 0
+    with pytest.raises(pd.ConfigurationError, match="load_limits must be"):
+        pd.use_dvd(path, load_limits=1000)  # type: ignore[typeddict-item]
+    with pytest.raises(pd.ConfigurationError, match="Recorder takes no load_limits"):
+        pd.Recorder(pd.MemoryCassette(), load_limits=pd.LoadLimits())
