@@ -8,7 +8,7 @@ is replaced by a hostile value, and it is encoded again. The corpus starts from 
 (git-ignored). A crash leaves ``crash-*`` with the input; turn it into a regression test.
 
     pip install -e '.[dev,fuzz]'
-    nice -n 19 python fuzz/fuzz_loaders.py -max_total_time=1800 -rss_limit_mb=1024 -timeout=5
+    nice -n 19 python fuzz/fuzz_loaders.py -max_total_time=1800 -rss_limit_mb=1024 -timeout=30
 """
 
 from __future__ import annotations
