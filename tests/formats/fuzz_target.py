@@ -27,6 +27,7 @@ from playback_dvd.dvd._dvd import DVD, RecordMode
 from playback_dvd.formats._metadata import loads_metadata, loads_metadata_file
 from playback_dvd.formats._serialization import BINARY_MAGIC, SCHEMA_VERSION, dumps, loads
 from playback_dvd.http._convert import replay_interaction
+from playback_dvd.http._httpx import LIBRARY as HTTPX
 
 HERE = Path(__file__).parent
 SEEDS = HERE / "seeds"
@@ -101,7 +102,7 @@ def exercise(document: DVDDocument) -> None:
     for number, interaction in enumerate(document.interactions, 1):
         _interaction_lines(number, interaction, 200)
         try:
-            response = replay_interaction(interaction, live)
+            response = replay_interaction(HTTPX, interaction, live)
         except (httpx.HTTPError, PlaybackDVDError):  # a recorded exception, raised again as it should be
             continue
         b"".join(response.iter_raw())
