@@ -22,14 +22,18 @@ import httpx
 # The libraries the harness knows, in table order, with the file suffix each writes.
 SUFFIX = {
     "floor": ".json",
+    "floor_prebuilt": ".json",
     "playback_dvd": ".dvd",
+    "playback_dvd_json": ".dvd.json",
     "dvd_rw": ".json",
     "vcrpy": ".yaml",
     "cassetter": ".toml",
 }
 MODULE = {
     "floor": "httpx",
+    "floor_prebuilt": "httpx",
     "playback_dvd": "playback_dvd",
+    "playback_dvd_json": "playback_dvd",
     "dvd_rw": "dvd_rw",
     "vcrpy": "vcr",
     "cassetter": "cassetter",
@@ -45,7 +49,13 @@ def preload(lib: str) -> None:
     """Import what the library uses, so first-import time is not counted as record or load time."""
     modules = {
         "floor": ["httpx"],
+        "floor_prebuilt": ["httpx"],
         "playback_dvd": [
+            "playback_dvd",
+            "playback_dvd.formats._serialization",
+            "playback_dvd.formats._files",
+        ],
+        "playback_dvd_json": [
             "playback_dvd",
             "playback_dvd.formats._serialization",
             "playback_dvd.formats._files",
@@ -57,13 +67,23 @@ def preload(lib: str) -> None:
     }[lib]
     for name in modules:
         importlib.import_module(name)
+    if lib.startswith("playback_dvd") or lib == "live":
+        # `import playback_dvd` is lazy (PEP 562): the first `playback_dvd.use_dvd` imports the HTTP seam,
+        # the DVD and the formats (~0.3-0.6 s), which would otherwise land inside the first timing.
+        getattr(importlib.import_module("playback_dvd"), "use_dvd")  # noqa: B009  # the lazy attribute
 
 
 def version(lib: str) -> str:
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as dist_version
 
-    name = {"floor": "httpx", "playback_dvd": "playback-dvd", "dvd_rw": "dvd-rw"}.get(lib, lib)
+    name = {
+        "floor": "httpx",
+        "floor_prebuilt": "httpx",
+        "playback_dvd": "playback-dvd",
+        "playback_dvd_json": "playback-dvd",
+        "dvd_rw": "dvd-rw",
+    }.get(lib, lib)
     try:
         return dist_version(name)
     except PackageNotFoundError:
@@ -108,18 +128,32 @@ def _floor_recording(path: Path) -> Iterator[None]:
         _floor_log = None
 
 
-def floor_transport(path: Path) -> httpx.MockTransport:
-    """MockTransport answering from a dict of prebuilt response parts loaded from the floor's file."""
-    return prebuilt_transport(
-        {
-            (entry["method"], entry["url"]): (
-                entry["status"],
-                [(k.encode("latin-1"), v.encode("latin-1")) for k, v in entry["headers"]],
-                base64.b64decode(entry["body"]),
-            )
-            for entry in json.loads(path.read_bytes())
-        }
-    )
+def floor_transport(path: Path, *, prebuilt_responses: bool = False) -> httpx.MockTransport:
+    """MockTransport answering from the floor's file: built from prebuilt parts, or prebuilt `Response`s.
+
+    The first (``floor``) builds ``httpx.Response(status, headers=..., content=body)`` per request, as any
+    replay must; the second (``floor_prebuilt``) returns a `Response` object built at load, the lowest any
+    transport-level replay can go.
+    """
+    parts = {
+        (entry["method"], entry["url"]): (
+            entry["status"],
+            [(k.encode("latin-1"), v.encode("latin-1")) for k, v in entry["headers"]],
+            base64.b64decode(entry["body"]),
+        )
+        for entry in json.loads(path.read_bytes())
+    }
+    if not prebuilt_responses:
+        return prebuilt_transport(parts)
+    responses = {
+        key: httpx.Response(status, headers=headers, content=body)
+        for key, (status, headers, body) in parts.items()
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return responses[request.method, str(request.url)]
+
+    return httpx.MockTransport(handler)
 
 
 Prebuilt = Mapping[tuple[str, str], tuple[int, list[tuple[bytes, bytes]], bytes]]
@@ -150,9 +184,9 @@ def replaying(lib: str, path: Path) -> contextlib.AbstractContextManager[Any]:
 
 def _using(lib: str, path: Path, mode: str) -> contextlib.AbstractContextManager[Any]:
     """*lib* recording (*mode* ``"all"``) or replaying (``"none"``) *path*."""
-    if lib == "floor":  # replays through floor_transport, which the client is built with
+    if lib in ("floor", "floor_prebuilt"):  # replays through floor_transport, which the client is built with
         return _floor_recording(path) if mode == "all" else contextlib.nullcontext()
-    if lib == "playback_dvd":
+    if lib in ("playback_dvd", "playback_dvd_json"):  # the format follows the suffix
         import playback_dvd
 
         return playback_dvd.use_dvd(path, record_mode=mode)
@@ -171,7 +205,7 @@ def _using(lib: str, path: Path, mode: str) -> contextlib.AbstractContextManager
 
 def prepare_index(lib: str, entered: Any) -> Callable[[], None]:
     """Work a library defers to the first lookup, done inside the load timing (dvd-rw indexes on load)."""
-    if lib == "playback_dvd":
+    if lib in ("playback_dvd", "playback_dvd_json"):
         return entered._build_index  # type: ignore[no-any-return]  # private: the index is lazy
     return lambda: None
 

@@ -1,17 +1,28 @@
 """A bounded loopback HTTP/1.1 server for the benchmarks, run in its own process (``python _server.py``).
 
-``GET /items/{i}?q=v{i}&page={i % 7}`` answers a ~1 KB JSON body unique to *i*; ``POST /items/{i}`` answers
-the same shape with the posted JSON echoed in it. Headers and body go out in one write with TCP_NODELAY
-(separate writes stall each request ~40 ms on Nagle + delayed ACK). The server prints its port on stdout and
-stops when its stdin closes (so it never outlives the benchmark), or after an hour.
+``GET /items/{i}?q=v{i}&page={i % 7}`` answers a ~1 KB JSON body unique to *i* (random hex by default);
+``POST /items/{i}`` answers the same shape with the posted JSON echoed in it. Headers and body go out in
+one write with TCP_NODELAY (separate writes stall each request ~40 ms on Nagle + delayed ACK). The server
+prints its port on stdout and stops when its stdin closes (so it never outlives the benchmark), or after an
+hour.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import random
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+BODY_KINDS = ("hex", "json")
+#: What the bodies are made of: ``hex`` (the default) is random hex, which no compressor shrinks below
+#: half its size, so file sizes are not flattered; ``json`` is word-like filler (~4x compressible), closer
+#: to typical API traffic. Chosen by ``$BENCH_BODIES`` so the server process and the harness agree.
+BODY_KIND = os.environ.get("BENCH_BODIES", "hex")
+if BODY_KIND not in BODY_KINDS:
+    raise SystemExit(f"BENCH_BODIES must be one of {', '.join(BODY_KINDS)}, not {BODY_KIND!r}")
 
 _WORDS = [
     *("alpha", "beta", "gamma", "delta", "order", "item", "price", "stock", "warehouse", "shipped"),
@@ -21,22 +32,25 @@ _WORDS = [
 
 
 def item_body(number: int, posted: bytes = b"") -> bytes:
-    """The ~1 KB JSON body answered for item *number*: API-like fields, words and numbers varying per item.
+    """The ~1 KB JSON body answered for item *number*, the same every time it is asked for.
 
-    Not a run of one repeated byte: compression must see something like real JSON (~4x, not ~100x).
+    Its ``payload`` is random hex (``BODY_KIND`` ``hex``, incompressible beyond hex's own 2x) or words and
+    numbers (``json``); the ``id`` field comes first, so a replay's answer is checked cheaply.
     """
-    seed = number * 2654435761 % 2**32
-    words, sizes = [], []
-    for _ in range(120):
-        seed = (seed * 1103515245 + 12345) % 2**31
-        words.append(_WORDS[seed % len(_WORDS)])
-        sizes.append(seed % 9973)
+    if BODY_KIND == "hex":
+        payload: object = random.Random(number).randbytes(470).hex()
+    else:
+        seed = number * 2654435761 % 2**32
+        words = []
+        for _ in range(120):
+            seed = (seed * 1103515245 + 12345) % 2**31
+            words.append(_WORDS[seed % len(_WORDS)])
+        payload = " ".join(words)
     data = {
         "id": number,
         "name": f"item-{number}",
         "echo": posted.decode("utf-8", "replace"),
-        "quantities": sizes[:40],
-        "description": " ".join(words),
+        "payload": payload,
     }
     return json.dumps(data, separators=(",", ":")).encode()
 

@@ -64,7 +64,11 @@ def source_transport() -> Any:
     return httpx.MockTransport(handler)
 
 
+FLOORS = ("floor", "floor_prebuilt")
+
+
 def file_for(lib: str, count: int) -> Path:
+    lib = "floor" if lib == "floor_prebuilt" else lib  # both floors replay the floor's recording
     return w.RESULTS / f"harness-{lib}-{count}{peers.SUFFIX[lib]}"
 
 
@@ -139,7 +143,11 @@ def measure_replay(lib: str, count: int, variant: str) -> dict[str, Any]:
     for _ in range(passes):
         context = peers.replaying(lib, path)  # lazy for every library: the load is the __enter__
         with w.Clock() as loading:
-            transport = peers.floor_transport(path) if lib == "floor" else None
+            transport = (
+                peers.floor_transport(path, prebuilt_responses=lib == "floor_prebuilt")
+                if lib in FLOORS
+                else None
+            )
             entered = context.__enter__()
             peers.prepare_index(lib, entered)()
         load = load or loading
@@ -167,10 +175,10 @@ def measure_replay(lib: str, count: int, variant: str) -> dict[str, Any]:
 
 
 async def _replay_async(lib: str, transport: Any, calls: list[w.Call]) -> w.Clock:
+    # Every request is timed, the first ones after the load included (they pay any deferred GC work).
     async with peers.make_client(lib, transport, asynchronous=True) as client:
-        await w.asend(client, SOURCE, calls[0])  # the event loop's and client's first-use costs, untimed
         with w.Clock() as clock:
-            for call in calls[1:]:
+            for call in calls:
                 await w.asend(client, SOURCE, call)
     return clock
 
@@ -183,9 +191,14 @@ def measure_operation() -> dict[str, Any]:
         return {"missing": True}
     timings = operation_overhead.idle_overhead_ns(200_000)
     base = timings["undecorated"]
+    saving = operation_overhead.saving_cost_s()
     return {
         "us": (timings["recording disabled"] - base) / 1000,
         "sampling_zero_us": (timings["sampling_rate=0"] - base) / 1000,
+        "saving_caller_s": saving["caller"],
+        "saving_background_s": saving["background"],
+        "saving_caller_wall_s": saving["caller_wall"],
+        "saving_background_wall_s": saving["background_wall"],
     }
 
 
@@ -221,6 +234,13 @@ def machine() -> dict[str, str]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     libs = [lib for lib in args.libs.split(",") if peers.available(lib)]
     missing = [lib for lib in args.libs.split(",") if lib not in libs]
+    if missing:
+        banner = (
+            f"NOT INSTALLED, NOT MEASURED: {', '.join(missing)} (python3 tasks.py bench installs every peer)"
+        )
+        log("!" * len(banner) + "\n" + banner + "\n" + "!" * len(banner))
+        if not args.allow_missing:
+            raise SystemExit("run.py: peers missing; install them or pass --allow-missing")
     counts = [int(n) for n in args.ns.split(",")]
     script = Path(__file__)
     w.RESULTS.mkdir(exist_ok=True)
@@ -236,17 +256,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     started = time.perf_counter()
     # Recording vs live, on the loopback server: 1,000 requests, rotated, medians.
-    live_runs: dict[str, list[dict[str, Any]]] = {"live": [], "playback_dvd": []}
-    for rep in range(args.reps):
-        for lib in ["live", "playback_dvd"] if rep % 2 == 0 else ["playback_dvd", "live"]:
-            live_runs[lib].append(w.run_worker(script, ["live", lib, str(args.live_n)]))
-    results["live"] = live_runs
+    live_ns = [int(n) for n in str(args.live_n).split(",")]
+    for live_n in live_ns:
+        live_runs: dict[str, list[dict[str, Any]]] = {"live": [], "playback_dvd": []}
+        for rep in range(args.reps):
+            for lib in ["live", "playback_dvd"] if rep % 2 == 0 else ["playback_dvd", "live"]:
+                live_runs[lib].append(w.run_worker(script, ["live", lib, str(live_n)]))
+        results["live"][str(live_n)] = live_runs
     log(f"recording vs live done ({time.perf_counter() - started:.0f} s)")
     for count in counts:
-        reps = 1 if count >= 100_000 else args.reps
+        reps = 0 if args.record_only else 1 if count >= 100_000 else args.reps
         results["record"][count] = {}
         results["replay"][count] = {lib: {"inorder": [], "shuffled": [], "async": []} for lib in libs}
         for lib in libs:
+            if lib == "floor_prebuilt":  # replays the floor's recording: nothing of its own to record
+                continue
             why = skipped(lib, count, "make")
             if why:
                 results["notes"].append(f"N={count:,}: {why}: not run")
@@ -256,7 +280,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 results["notes"].append(f"N={count:,}: {note}")
             results["record"][count][lib] = w.run_worker(script, ["record", lib, str(count)])
         log(f"N={count:,}: recorded ({time.perf_counter() - started:.0f} s)")
+        if "floor" in results["record"][count] and "floor_prebuilt" in libs:
+            results["record"][count]["floor_prebuilt"] = {**results["record"][count]["floor"], "alias": True}
         runnable = [lib for lib in libs if lib in results["record"][count]]
+        if args.record_only:  # the record column's inputs only: every library's replay is left out
+            results["replay"][count] = {lib: {"inorder": [], "shuffled": [], "async": []} for lib in runnable}
         for rep in range(reps):
             rotated = runnable[rep % len(runnable) :] + runnable[: rep % len(runnable)]
             for variant in ("inorder", "shuffled", "async"):
@@ -287,7 +315,8 @@ def table(results: dict[str, Any]) -> str:
     body_bytes = sum(len(item_body(n)) for n in range(1000)) / 1000
     lines = [
         "| N | library | record s (xfloor) | file MB (xdvd-rw) | load s (CPU s) "
-        "| replay µs/req in order (xfloor) | shuffled (xfloor) | async (xfloor) "
+        "| replay µs/req in order (xfloor, xprebuilt) | shuffled (xfloor, xprebuilt) "
+        "| async (xfloor, xprebuilt) "
         "| memory KB/interaction beyond bodies |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -300,7 +329,9 @@ def table(results: dict[str, Any]) -> str:
             if lib not in records:
                 continue
             record = records[lib]
-            if record.get("timed", True):
+            if record.get("alias"):
+                record_text = "(floor's)"
+            elif record.get("timed", True):
                 ratio = f" ({record['cpu'] / floor_record['cpu']:.2f})" if floor_record else ""
                 record_text = f"{record['wall']:.2f}{ratio}"
             else:
@@ -308,16 +339,21 @@ def table(results: dict[str, Any]) -> str:
             size = record["bytes"] / 1e6
             size_text = f"{size:.2f}" + (f" ({record['bytes'] / dvd_rw_bytes:.2f})" if dvd_rw_bytes else "")
             inorder = variants["inorder"]
+            if not inorder:  # a --record-only run
+                lines.append(f"| {count:,} | {lib} | {record_text} | {size_text} | | | | | |")
+                continue
             load = w.median([run["load_wall"] for run in inorder])
             load_cpu = w.median([run["load_cpu"] for run in inorder])
             cells = []
             for variant in ("inorder", "shuffled", "async"):
                 runs = variants[variant]
-                floor_runs = libs.get("floor", {}).get(variant, [])
                 cpu = w.median([run["cpu_us"] for run in runs])
-                ratio = _ratio_median(runs, floor_runs, "cpu_us")
+                ratios = [
+                    _ratio_median(runs, libs.get(floor, {}).get(variant, []), "cpu_us") for floor in FLOORS
+                ]
+                shown = ", ".join(f"{ratio:.2f}" for ratio in ratios if ratio is not None)
                 mark = " ~sampled" if runs[0]["sampled"] else ""
-                cells.append(f"{cpu:,.0f} ({ratio:.2f}){mark}" if ratio is not None else f"{cpu:,.0f}{mark}")
+                cells.append(f"{cpu:,.0f} ({shown}){mark}" if shown else f"{cpu:,.0f}{mark}")
             memory = w.median([run["rss_delta_mb"] for run in inorder]) * 1024 / count - body_bytes / 1024
             lines.append(
                 f"| {count:,} | {lib} | {record_text} | {size_text} | {load:.3f} ({load_cpu:.3f}) | "
@@ -336,13 +372,15 @@ def summary(results: dict[str, Any]) -> str:
     out.append("versions: " + ", ".join(f"{lib} {v}" for lib, v in results["versions"].items()))
     if results["missing"]:
         out.append("not installed (skipped): " + ", ".join(results["missing"]))
-    live, ours = results["live"]["live"], results["live"]["playback_dvd"]
-    out.append(
-        f"recording vs live ({len(ours)} repetitions of {results['live_n']:,} requests to a loopback "
-        "server): "
-        f"wall {_ratio_median(ours, live, 'wall'):.3f}x, CPU {_ratio_median(ours, live, 'cpu'):.3f}x "
-        f"(live {w.median([r['wall'] for r in live]) / results['live_n'] * 1e6:.0f} µs/request)"
-    )
+    # Older results hold one size of N directly; newer ones one entry per N.
+    by_n = results["live"] if "live" not in results["live"] else {str(results["live_n"]): results["live"]}
+    for live_n, runs in by_n.items():
+        live, ours = runs["live"], runs["playback_dvd"]
+        out.append(
+            f"recording vs live ({len(ours)} repetitions of {int(live_n):,} requests to a loopback server): "
+            f"wall {_ratio_median(ours, live, 'wall'):.3f}x, CPU {_ratio_median(ours, live, 'cpu'):.3f}x "
+            f"(live {w.median([r['wall'] for r in live]) / int(live_n) * 1e6:.0f} µs/request; bar <= 1.10)"
+        )
     operation = results["operation"]
     if operation.get("missing"):
         out.append("@operation with recording off: not measured (no Recorder in this checkout)")
@@ -351,6 +389,14 @@ def summary(results: dict[str, Any]) -> str:
             f"@operation with recording off: {operation['us']:.2f} µs per call over the bare function "
             f"(sampling_rate=0: {operation['sampling_zero_us']:.2f} µs; bar <= 2 µs)"
         )
+        if "saving_caller_s" in operation:
+            caller, background = operation["saving_caller_s"], operation["saving_background_s"]
+            out.append(
+                f"200 recorded operations into a LocalCassette, CPU s: in the caller {caller:.2f}, "
+                f"in the background with the flush {background:.2f} ({background / caller:.2f}x; bar <= 1); "
+                f"wall {operation['saving_caller_wall_s']:.2f} "
+                f"and {operation['saving_background_wall_s']:.2f}"
+            )
     out.append("")
     out.append("Ratios are of CPU time, medians of per-repetition ratios; µs are CPU µs per request.")
     out.append(table(results))
@@ -396,8 +442,18 @@ def main() -> None:
     )
     parser.add_argument("--ns", default="100,10000,100000")
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--live-n", type=int, default=1000)
+    parser.add_argument("--live-n", default="100,1000,10000", help="sizes of the recording-vs-live runs")
     parser.add_argument("--libs", default=",".join(peers.SUFFIX))
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="run even when a peer is not installed (said in the table)",
+    )
+    parser.add_argument(
+        "--record-only",
+        action="store_true",
+        help="recording vs live, recording into files, @operation and saving: no replay",
+    )
     parser.add_argument("--quick", action="store_true", help="N=100,1000, one repetition: a smoke run")
     parser.add_argument("--table-only", action="store_true", help="reprint the table of the last run")
     parser.add_argument("--merge", nargs="+", metavar="JSON", help="combine saved runs into one table")
@@ -427,7 +483,7 @@ def main() -> None:
         results = json.loads(saved.read_text())
     else:
         if args.quick:
-            args.ns, args.reps, args.live_n = "100,1000", 1, 200
+            args.ns, args.reps, args.live_n = "100,1000", 1, "200"
         results = run(args)
         saved.write_text(json.dumps(results, indent=1))
     text = summary(results)

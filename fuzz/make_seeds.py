@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import playback_dvd as pd  # noqa: E402  # after the path is set
+from playback_dvd.formats._serialization import dumps_binary_v1, loads  # noqa: E402  # after the path is set
 from tests._server import LocalServer  # noqa: E402  # after the path is set
 
 SEEDS = ROOT / "tests" / "formats" / "seeds"
@@ -84,6 +85,10 @@ def main() -> None:
                     shutil.copy(found, SEEDS / "recording.meta.json")
     finally:
         server.stop()
+    # The writer makes schema 2 files; schema 1 files still load, so they are seeds too.
+    for name in ("use_dvd", "recording"):
+        document = loads((SEEDS / f"{name}.dvd").read_bytes(), name)
+        (SEEDS / f"{name}.v1.dvd").write_bytes(dumps_binary_v1(document))
     for seed in sorted(SEEDS.iterdir()):
         print(f"{seed.name}: {seed.stat().st_size} bytes")
 

@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("browse", "Print one recording: metadata, inputs, outputs, HTTP interactions."),
     "compare": ("compare", "Replay recordings on today's code and compare them with what was recorded."),
     "scan": ("scan", "Find secrets already recorded in DVDs, cassette directories and vcrpy cassettes."),
+    "merge-reports": ("merge_reports", "Merge the JSON reports of sharded compare runs into one verdict."),
 }
 
 

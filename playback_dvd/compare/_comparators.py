@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from .._models import Output
-from ._diff import DiffOptions, structural_diff
+from ._diff import DiffOptions, parse_path_pattern, structural_diff
 from ._status import ComparatorResult, EqualityStatus
 
 
@@ -73,6 +73,14 @@ class StructuralComparator:
                 max_value_chars=max_value_chars,
             )
         )
+
+    def ignoring_paths(self, paths: Sequence[str]) -> StructuralComparator:
+        """This comparator with *paths* (patterns or concrete paths) ignored as well."""
+        extra = tuple(parse_path_pattern(path) for path in paths)
+        options = attrs.evolve(self.options, ignore_paths=self.options.ignore_paths + extra)
+        comparator = object.__new__(type(self))  # __init__ takes the user-facing arguments, not options
+        comparator.__attrs_init__(options)
+        return comparator
 
     def __call__(self, expected: Any, actual: Any, **comparison_data: Any) -> ComparatorResult:
         """Compare the recorded *expected* with the replayed *actual*.

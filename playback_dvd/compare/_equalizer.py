@@ -16,6 +16,7 @@ from .._models import ExceptionInfo, Output, Playback, Request
 from ..cassettes import parse_recording_id
 from ._comparators import StructuralComparator, all_outputs
 from ._execution import CompareExecutionConfig, ReplayTimeout, replay_deadline, resolved_callable, run_tasks
+from ._noise import NoisyValue, find_noise
 from ._status import ComparatorResult, Comparison, EqualityStatus, RequestChanges
 
 Player = Callable[[str], Playback]
@@ -48,6 +49,13 @@ class Equalizer:
         compare_execution_config: Where and how replays run (`CompareExecutionConfig`).
         compare_requests: Also compare outbound HTTP calls: a replay whose outputs are equal but that made
             requests the recording lacks, or skipped recorded ones, is ``Different``.
+        detect_noise: Replay each recording twice: the paths whose values differ between the two replays
+            (timestamps, generated ids) are noise, left out of that recording's verdict and listed in
+            ``Comparison.noise``; a change anywhere else still makes it ``Different``. Needs the
+            `StructuralComparator` (the default) and costs a second replay per recording.
+
+    Raises:
+        ConfigurationError: *detect_noise* with a comparator that is not a `StructuralComparator`.
     """
 
     def __init__(
@@ -60,7 +68,12 @@ class Equalizer:
         compare_execution_config: CompareExecutionConfig | None = None,
         *,
         compare_requests: bool = True,
+        detect_noise: bool = False,
     ) -> None:
+        if detect_noise and not isinstance(comparator or _DEFAULT_COMPARATOR, StructuralComparator):
+            raise ConfigurationError(
+                "detect_noise needs the StructuralComparator: it leaves the noisy paths out of the diff"
+            )
         self.recording_ids = recording_ids
         self.player = player
         self.result_extractor = result_extractor or all_outputs
@@ -68,6 +81,7 @@ class Equalizer:
         self.comparison_data_extractor = comparison_data_extractor
         self.compare_execution_config = compare_execution_config or CompareExecutionConfig()
         self.compare_requests = compare_requests
+        self.detect_noise = detect_noise
 
     def run_comparison(self) -> Iterator[Comparison]:
         """Replay and compare each recording (of the configured shard), yielding as they finish.
@@ -91,8 +105,9 @@ class Equalizer:
             compare_requests=self.compare_requests,
             timeout_seconds=config.timeout_seconds,
             keep_playback=not config.uses_workers,
+            detect_noise=self.detect_noise,
         )
-        if config.uses_workers:
+        if config.uses_pool:  # an executor may pickle differently (Dask: cloudpickle) or not at all
             _check_picklable(task)
         yield from run_tasks(task, self.recording_ids, config, _failure_from_worker)
 
@@ -144,14 +159,19 @@ def compare_recording(
     compare_requests: bool = True,
     timeout_seconds: float | None = None,
     keep_playback: bool = True,
+    detect_noise: bool = False,
 ) -> Comparison:
-    """Replay one recording and compare it (the unit of work of `Equalizer`, run here or in a worker)."""
+    """Replay one recording and compare it (the unit of work of `Equalizer`, run here or in a worker).
+
+    With *detect_noise* it is replayed twice, and what differs between the two replays is left out.
+    """
     started = time.perf_counter()
     try:
         with replay_deadline(timeout_seconds):
             play = resolved_callable(player) if isinstance(player, str) else player
             try:
                 playback = play(recording_id)
+                second = play(recording_id) if detect_noise else None
             except ReplayTimeout:
                 raise
             except Exception as error:
@@ -168,6 +188,7 @@ def compare_recording(
                 comparison_data_extractor=comparison_data_extractor,
                 keep_results=keep_results,
                 compare_requests=compare_requests,
+                second=second,
             )
     except ReplayTimeout as error:
         return equalizer_failure(recording_id, str(error), None, time.perf_counter() - started)
@@ -210,6 +231,7 @@ def _judge(
     comparison_data_extractor: ComparisonDataExtractor | None,
     keep_results: bool,
     compare_requests: bool,
+    second: Playback | None = None,
 ) -> Comparison:
     recording_id = playback.recording_id
     recorded_error, playback_error = playback.recorded_error, playback.playback_error
@@ -245,6 +267,7 @@ def _judge(
             base, comparator_status=ComparatorResult(EqualityStatus.EqualizerFailure, message)
         )
     stage = "result_extractor"
+    noise: tuple[NoisyValue, ...] = ()
     try:
         expected: Any = recorded_error
         actual: Any = playback_error
@@ -271,6 +294,14 @@ def _judge(
             if comparison_data_extractor is not None:
                 data = dict(comparison_data_extractor(playback.original_recording))
             stage = "comparator"
+            both_alike = second is not None and (second.playback_error is None) == (playback_error is None)
+            if second is not None and both_alike and isinstance(comparator, StructuralComparator):
+                stage = "result_extractor"
+                again = result_extractor(second.playback_outputs)
+                stage = "comparator"
+                noise = find_noise(actual, again, comparator)
+                if noise:
+                    comparator = comparator.ignoring_paths([value.path for value in noise])
             result = _as_result(comparator(expected, actual, **data))
             if recorded_error is not None and playback_error is not None and recorded_error != playback_error:
                 message = (
@@ -298,6 +329,7 @@ def _judge(
         expected=expected if keep_results else None,
         actual=actual if keep_results else None,
         request_changes=changes if compare_requests else RequestChanges(),
+        noise=noise,
     )
 
 

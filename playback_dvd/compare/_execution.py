@@ -1,9 +1,11 @@
-"""How comparisons run: in this process or in a spawn-safe process pool, with timeouts and sharding."""
+"""How comparisons run: in this process, in a process pool or on any `concurrent.futures.Executor`, with
+timeouts and sharding."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import importlib
 import itertools
@@ -13,13 +15,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import attrs
 
 from .._errors import ConfigurationError
+from ._executors import run_batch, run_on_executor
 
 # A worker that ignores its in-process alarm (stuck in C code) is killed this long after its timeout.
 _HARD_KILL_GRACE_SECONDS = 5.0
@@ -39,12 +42,11 @@ class CompareExecutionConfig:
     """Where and how replays run. Optibus playback's parameter names are accepted too.
 
     Replays run in this process by default. With ``jobs > 1`` (or ``compare_in_dedicated_process``) they
-    run in a pool of worker processes started with the ``spawn`` method, which is safe with threads and
-    the same on every OS and Python version (3.14 defaults to forkserver on Linux, where playback's
-    dedicated process broke). Everything sent to a worker is pickled: the player, extractors and comparator
-    must be module-level functions or picklable objects (e.g. `StructuralComparator`), or the player a
-    ``"module:function"`` string imported in the worker. Comparisons made in a worker have
-    ``playback=None``.
+    run in a pool of worker processes (see *start_method*). Everything sent to a worker is pickled: the
+    player, extractors and comparator must be module-level functions or picklable objects (e.g.
+    `StructuralComparator`), or the player a ``"module:function"`` string imported in the worker.
+    Comparisons made in a worker have ``playback=None``. With *executor*, replays run wherever that
+    executor runs its tasks (a Dask cluster, a Ray pool, your own pool) instead.
 
     Args:
         keep_results_in_comparison: Keep the extracted ``expected`` and ``actual`` in each `Comparison`.
@@ -57,6 +59,21 @@ class CompareExecutionConfig:
             test). Needs Python 3.11 or later; on 3.10 workers are not recycled.
         shard: ``(k, n)``: replay only the recordings of shard k (1-based) of n, chosen by a stable hash
             of the recording id, so n CI machines split one comparison without coordination.
+        executor: Any `concurrent.futures.Executor` to run the replays on (e.g. a Dask
+            ``Client.get_executor()``): recording ids are sent in batches of *batch_size*, at most
+            *max_batches_in_flight* at a time, and the comparisons come back as each batch finishes. A
+            batch whose future raises (a lost worker, a task the executor cancelled) becomes one
+            ``EqualizerFailure`` per recording it held; the others are unaffected. The executor is not
+            shut down. *jobs* and *max_tasks_per_child* do not apply; *timeout_seconds* is enforced only
+            where the executor runs tasks in a process's main thread.
+        batch_size: Recordings per task sent to the executor or to a worker (default: 16, 1 with a
+            timeout in the process pool so that a hung replay is the only one its killed worker held).
+        max_batches_in_flight: Batches submitted to the executor before waiting for one (default: twice
+            the executor's ``_max_workers`` when it has one, else 8).
+        start_method: How worker processes start: ``"fork"`` (fast: the imports, the player's module and
+            the cassette are inherited, nothing is paid per worker), ``"forkserver"`` or ``"spawn"``
+            (start from scratch; safe whatever the parent does). Default: ``"fork"`` on Linux when this
+            process runs a single thread and workers are not recycled, else ``"spawn"``.
         compare_in_dedicated_process: playback's name: replay in worker process(es) even with ``jobs=1``.
         compare_process_recycle_rate: playback's name for ``max_tasks_per_child``.
         compare_process_timeout: playback's name for ``timeout_seconds``.
@@ -71,6 +88,10 @@ class CompareExecutionConfig:
     max_tasks_per_child: int | None
     shard: tuple[int, int] | None
     compare_in_dedicated_process: bool
+    executor: Executor | None = attrs.field(eq=False, repr=False)
+    batch_size: int | None
+    max_batches_in_flight: int | None
+    start_method: str | None
 
     def __init__(
         self,
@@ -80,6 +101,10 @@ class CompareExecutionConfig:
         max_tasks_per_child: int | None = None,
         shard: tuple[int, int] | None = None,
         *,
+        executor: Executor | None = None,
+        batch_size: int | None = None,
+        max_batches_in_flight: int | None = None,
+        start_method: str | None = None,
         compare_in_dedicated_process: bool = False,
         compare_process_recycle_rate: int | None = None,
         compare_process_timeout: float | None = None,
@@ -94,14 +119,40 @@ class CompareExecutionConfig:
             raise ConfigurationError(f"max_tasks_per_child must be >= 1, got {recycle}")
         if shard is not None:
             shard = check_shard(shard)
+        for name, value in (("batch_size", batch_size), ("max_batches_in_flight", max_batches_in_flight)):
+            if value is not None and value < 1:
+                raise ConfigurationError(f"{name} must be >= 1, got {value}")
+        if executor is not None and not isinstance(executor, Executor):
+            raise ConfigurationError(
+                f"executor must be a concurrent.futures.Executor, not {type(executor).__name__}"
+            )
+        methods = multiprocessing.get_all_start_methods()
+        if start_method is not None and start_method not in methods:
+            raise ConfigurationError(
+                f"start_method must be one of {', '.join(methods)}, got {start_method!r}"
+            )
         self.__attrs_init__(
-            keep_results_in_comparison, jobs, timeout, recycle, shard, compare_in_dedicated_process
+            keep_results_in_comparison,
+            jobs,
+            timeout,
+            recycle,
+            shard,
+            compare_in_dedicated_process,
+            executor,
+            batch_size,
+            max_batches_in_flight,
+            start_method,
         )
 
     @property
     def uses_workers(self) -> bool:
-        """True when replays run in worker processes."""
-        return self.jobs > 1 or self.compare_in_dedicated_process
+        """True when replays run outside this process (worker processes or an executor)."""
+        return self.executor is not None or self.jobs > 1 or self.compare_in_dedicated_process
+
+    @property
+    def uses_pool(self) -> bool:
+        """True when replays run in this package's own pool of worker processes."""
+        return self.executor is None and (self.jobs > 1 or self.compare_in_dedicated_process)
 
 
 def check_shard(shard: tuple[int, int]) -> tuple[int, int]:
@@ -211,9 +262,20 @@ def run_tasks(
     """Yield ``task(recording_id)`` for each id of the shard, here or in worker processes.
 
     In workers, results come in completion order. A worker that dies or hangs turns its recording into
-    ``on_failure(recording_id, message, traceback_text)`` and the pool is restarted for the others.
+    ``on_failure(recording_id, message, traceback_text)`` and the pool is restarted for the others. On an
+    executor, a batch whose future raises turns each of its recordings into ``on_failure``.
     """
     selected = (rid for rid in recording_ids if in_shard(rid, config.shard))
+    if config.executor is not None:
+        yield from run_on_executor(
+            task,
+            selected,
+            config.executor,
+            batch_size=config.batch_size or _BATCH_SIZE,
+            max_in_flight=config.max_batches_in_flight,
+            on_failure=on_failure,
+        )
+        return
     if not config.uses_workers:
         for recording_id in selected:
             yield task(recording_id)
@@ -221,14 +283,39 @@ def run_tasks(
     yield from _run_in_pool(task, selected, config, on_failure)
 
 
+def worker_start_method(config: CompareExecutionConfig) -> str:
+    """The start method of the pool's workers: the configured one, else fork where it is safe, else spawn.
+
+    Fork is what makes two workers pay on a small machine: a spawned worker imports the package, httpx and
+    the player's module again (0.3-0.5 s each, the cost of hundreds of light replays), a forked one
+    inherits them. It is safe only where no other thread can hold a lock at the moment of the fork (one
+    thread in this process), on Linux (macOS system libraries are not fork-safe), and the pool refuses it
+    with recycled workers (max_tasks_per_child).
+    """
+    if config.start_method is not None:
+        return config.start_method
+    if (
+        sys.platform == "linux"
+        and threading.active_count() == 1
+        and config.max_tasks_per_child is None
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        return "fork"
+    return "spawn"
+
+
 def _new_pool(config: CompareExecutionConfig, batch_size: int) -> ProcessPoolExecutor:
     options: dict[str, Any] = {}
     if config.max_tasks_per_child is not None and sys.version_info >= (3, 11):
         # The pool counts batches; a worker replays at most max_tasks_per_child recordings.
         options["max_tasks_per_child"] = max(1, config.max_tasks_per_child // batch_size)
-    return ProcessPoolExecutor(
-        max_workers=config.jobs, mp_context=multiprocessing.get_context("spawn"), **options
-    )
+    method = worker_start_method(config)
+    if method == "fork":
+        # What the worker inherited is never collected there: freezing it keeps the worker's garbage
+        # collector from walking (and so copying, page by page) the parent's whole heap.
+        options["initializer"] = gc.freeze
+    context = multiprocessing.get_context(method)
+    return ProcessPoolExecutor(max_workers=config.jobs, mp_context=context, **options)
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
@@ -241,14 +328,10 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
         process.kill()
 
 
-def run_batch(task: Task, recording_ids: list[str]) -> list[Any]:
-    """``[task(rid) for rid in recording_ids]``: one round trip to a worker for several replays."""
-    return [task(recording_id) for recording_id in recording_ids]
-
-
 # Without a timeout, ids go to workers in batches of this size: one pickled round trip per batch instead of
-# per replay, which is most of the cost of a fast replay.
-_BATCH_SIZE = 8
+# per replay, which is most of the cost of a fast replay. Larger batches save little more and let the last
+# batches finish unevenly (one worker idle while the other ends its batch).
+_BATCH_SIZE = 16
 
 
 def _run_in_pool(
@@ -264,7 +347,8 @@ def _run_in_pool(
     crashes: dict[str, int] = {}  # worker deaths of a recording while it was alone in flight
     hard_limit = None if config.timeout_seconds is None else config.timeout_seconds + _HARD_KILL_GRACE_SECONDS
     most_in_flight = config.jobs if hard_limit else 2 * config.jobs
-    batch_size = 1 if hard_limit else min(_BATCH_SIZE, config.max_tasks_per_child or _BATCH_SIZE)
+    wanted = config.batch_size or _BATCH_SIZE
+    batch_size = 1 if hard_limit else min(wanted, config.max_tasks_per_child or wanted)
     pool = _new_pool(config, batch_size)
     try:
         while True:

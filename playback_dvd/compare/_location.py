@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 
 from .._models import Playback
 from ..cassettes._open import open_cassette
@@ -15,6 +16,13 @@ from ._studio import replay
 def recorder_for(location: str) -> Recorder:
     """One `Recorder` per location and process (workers reuse theirs across replays)."""
     return Recorder(open_cassette(location))
+
+
+# A worker forked from the process that listed the recordings inherits its cassettes, and with them an S3
+# client's open connections: two processes on one socket read each other's answers. Each child opens its
+# own, once (the imports and the player's module are still inherited: that is what fork saves).
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=recorder_for.cache_clear)
 
 
 def play_from_location(location: str, playback_function: str, recording_id: str) -> Playback:

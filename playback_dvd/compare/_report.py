@@ -21,12 +21,15 @@ class ComparisonReport:
             the formatted traceback.
         started_at: When the run started (UTC).
         duration: Wall-clock seconds the whole run took.
+        context: What was compared and how (e.g. the ignore rules in force), shown at the top of each
+            report.
     """
 
     comparisons: tuple[Comparison, ...] = ()
     category_errors: Mapping[str, str] = attrs.field(factory=dict)
     started_at: datetime = attrs.field(factory=lambda: datetime.now(timezone.utc))
     duration: float = 0.0
+    context: Mapping[str, str] = attrs.field(factory=dict)
 
     @classmethod
     def collect(
@@ -34,6 +37,8 @@ class ComparisonReport:
         comparisons: Iterable[Comparison],
         category_errors: Mapping[str, str] | None = None,
         on_comparison: Callable[[Comparison], None] | None = None,
+        *,
+        context: Mapping[str, str] | None = None,
     ) -> ComparisonReport:
         """Run *comparisons* (e.g. ``equalizer.run_comparison()``) to the end and report them.
 
@@ -41,6 +46,7 @@ class ComparisonReport:
             comparisons: The comparisons; consumed here.
             category_errors: Categories that failed before any comparison.
             on_comparison: Called with each comparison as it arrives (progress display).
+            context: See the attribute.
         """
         started_at = datetime.now(timezone.utc)
         clock = time.perf_counter()
@@ -49,7 +55,8 @@ class ComparisonReport:
             collected.append(comparison)
             if on_comparison is not None:
                 on_comparison(comparison)
-        return cls(tuple(collected), dict(category_errors or {}), started_at, time.perf_counter() - clock)
+        duration = time.perf_counter() - clock
+        return cls(tuple(collected), dict(category_errors or {}), started_at, duration, dict(context or {}))
 
     @property
     def counts(self) -> dict[str, int]:

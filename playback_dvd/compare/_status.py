@@ -9,6 +9,7 @@ import attrs
 
 if TYPE_CHECKING:
     from .._models import Playback
+    from ._noise import NoisyValue
 
 
 class EqualityStatus(enum.Enum):
@@ -97,6 +98,8 @@ class Comparison:
         playback_duration: Seconds the replayed operation took (None when unknown).
         request_changes: Outbound HTTP calls that differ (empty when none, or not compared).
         traceback: The formatted traceback of an `EqualizerFailure` (None otherwise).
+        noise: With noise detection, the paths whose values differed between two replays of this
+            recording (excluded from the verdict); empty otherwise.
     """
 
     recording_id: str
@@ -112,6 +115,7 @@ class Comparison:
     playback_duration: float | None = None
     request_changes: RequestChanges = RequestChanges()
     traceback: str | None = None
+    noise: tuple[NoisyValue, ...] = ()
 
     @property
     def equality_status(self) -> EqualityStatus:

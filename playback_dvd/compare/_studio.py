@@ -140,6 +140,8 @@ class PlaybackStudio:
         compare_execution_config: See `CompareExecutionConfig`. Worker processes need a picklable
             recorder and playback functions; when they are not, use an `Equalizer` with a
             ``"module:function"`` player, or the ``playback-dvd compare`` command.
+        detect_noise: Replay each recording twice and leave out what differs between the replays (see
+            `Equalizer`); needs the default comparator in every tuning.
     """
 
     def __init__(
@@ -150,8 +152,11 @@ class PlaybackStudio:
         lookup_properties: RecordingLookupProperties | None = None,
         recording_ids: Iterable[str] | None = None,
         compare_execution_config: CompareExecutionConfig | None = None,
+        *,
+        detect_noise: bool = False,
     ) -> None:
         self.categories = list(categories)
+        self.detect_noise = detect_noise
         self.equalizer_tuner = equalizer_tuner
         self.recorder = recorder
         self.lookup_properties = lookup_properties
@@ -183,10 +188,11 @@ class PlaybackStudio:
                 else:
                     ids = find_matching_recording_ids(self.recorder.cassette, category, properties)
                 tuning = self.equalizer_tuner.create_category_tuning(category)
+                equalizer = self._equalizer(tuning, ids)  # refuses a tuning detect_noise cannot use
             except Exception:
                 errors[category] = traceback.format_exc()
                 continue
-            yield from self._equalizer(tuning, ids).run_comparison()
+            yield from equalizer.run_comparison()
 
     def _equalizer(self, tuning: EqualizerTuning, ids: list[str]) -> Equalizer:
         return Equalizer(
@@ -196,6 +202,7 @@ class PlaybackStudio:
             tuning.comparator,
             tuning.comparison_data_extractor,
             self.compare_execution_config,
+            detect_noise=self.detect_noise,
         )
 
     def play(self, on_comparison: Callable[[Comparison], None] | None = None) -> ComparisonReport:

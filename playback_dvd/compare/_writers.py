@@ -14,6 +14,7 @@ from typing import Any
 from .._errors import ConfigurationError
 from ..formats._files import atomic_write
 from ._diff import StructuralDiff, shorten
+from ._noise import noise_data, noise_lines
 from ._report import ComparisonReport
 from ._status import Comparison, EqualityStatus
 
@@ -53,6 +54,9 @@ def _request_lines(comparison: Comparison) -> list[str]:
 def render_text(report: ComparisonReport) -> str:
     """A plain-text report: summary, a table per category, then each comparison that did not pass."""
     out = [report.summary(), ""]
+    out.extend(f"{key}: {value}" for key, value in report.context.items())
+    noise = noise_lines(report.comparisons)
+    out.extend([*noise, ""] if noise else [""] if report.context else [])
     names = [status.name for status in EqualityStatus]
     table = report.counts_by_category  # a property that sorts every comparison: computed once
     if table:
@@ -123,6 +127,11 @@ def _comparison_data(comparison: Comparison) -> dict[str, Any]:
         data["differences_total"] = diff.total
     elif diff is not None:
         data["diff"] = _diff_lines(comparison)
+    if comparison.noise:
+        data["noise"] = [
+            {"path": v.path, "first": _jsonable(v.first), "second": _jsonable(v.second)}
+            for v in comparison.noise
+        ]
     if comparison.expected is not None or comparison.actual is not None:
         data["expected"] = _jsonable(comparison.expected)
         data["actual"] = _jsonable(comparison.actual)
@@ -140,7 +149,9 @@ def render_json(report: ComparisonReport) -> str:
             "duration": report.duration,
             "replay_seconds": report.replay_seconds,
         },
+        "context": dict(report.context),
         "by_category": report.counts_by_category,
+        "noisy_paths": noise_data(report.comparisons),
         "category_errors": dict(report.category_errors),
         "comparisons": [_comparison_data(c) for c in report.comparisons],
     }

@@ -9,8 +9,61 @@ from typing import Any
 
 from .._errors import ConfigurationError, UnmatchedReason, UnmatchedRequestError
 from .._models import DVDDocument, InputRecord, Interaction, OutputRecord, Request
+from ..formats._indexed_binary import LazyInteractions
 from ..formats._serialization import paused_gc
-from ._matching import DEFAULT_MATCH_ON, Matcher, MatcherFunction, MatchPlan, RequestView, resolve_matchers
+from ._matching import (
+    DEFAULT_MATCH_ON,
+    Matcher,
+    MatcherFunction,
+    MatchPlan,
+    RequestView,
+    UrlParts,
+    resolve_matchers,
+)
+
+#: The index: key -> the position of its one interaction (the common case: an int costs nothing more), or
+#: the positions of several, in recording order.
+_Index = dict[Hashable, "int | list[int]"]
+
+
+class _Tape:
+    """The interactions of a DVD by position: the loaded ones (a tuple, or lazily decoded), then the rest.
+
+    Loaded interactions of a version 2 ``.dvd`` are decoded each time one is read, never kept: a DVD of
+    100,000 interactions costs two bytes objects per interaction until they are replayed.
+    """
+
+    __slots__ = ("added", "loaded")
+
+    def __init__(self, loaded: Sequence[Interaction]) -> None:
+        self.loaded = loaded if isinstance(loaded, LazyInteractions | tuple) else tuple(loaded)
+        self.added: list[Interaction] = []
+
+    def __len__(self) -> int:
+        return len(self.loaded) + len(self.added)
+
+    def __getitem__(self, position: int) -> Interaction:
+        # Positions come from the index: never negative, never out of range.
+        loaded = self.loaded
+        if position < len(loaded):
+            return loaded.interaction(position) if isinstance(loaded, LazyInteractions) else loaded[position]
+        return self.added[position - len(loaded)]
+
+    def __iter__(self) -> Iterator[Interaction]:
+        yield from self.loaded
+        yield from self.added
+
+
+def _add_all(index: _Index, keyed: Iterable[tuple[int, Hashable]]) -> None:
+    """Add (position, key) pairs to *index*: a lone position as an int, several as a list in order."""
+    for position, key in keyed:
+        entry = index.get(key)
+        if entry is None:
+            index[key] = position
+        elif isinstance(entry, int):
+            index[key] = [entry, position]
+        else:
+            entry.append(position)
 
 
 class RecordMode(str, enum.Enum):
@@ -89,15 +142,17 @@ class DVD:
         self.inputs: dict[str, InputRecord] = dict(inputs or {})
         self.outputs: list[OutputRecord] = list(outputs)
         self._plan = MatchPlan.of(resolve_matchers(match_on))
-        self._interactions: list[Interaction] = list(interactions)
+        self._interactions = _Tape(
+            interactions if isinstance(interactions, Sequence) else tuple(interactions)
+        )
         self._loaded_count = len(self._interactions)
         # Read-only interactions sit right after the loaded ones: own recordings answer first, and the
         # positions to leave out of what is saved are one range.
-        self._interactions.extend(read_only_interactions)
+        self._interactions.added.extend(read_only_interactions)
         self._read_only = range(self._loaded_count, len(self._interactions))
         self._play_counts: list[int] = [0] * len(self._interactions)
-        self._index: dict[tuple[Hashable, ...], list[int]] | None = None
-        self._cursors: dict[tuple[Hashable, ...], int] = {}
+        self._index: _Index | None = None
+        self._cursors: dict[Hashable, int] = {}
         self._replaced: set[int] = set()
         self._lock = threading.Lock()
         self.dirty = False
@@ -199,27 +254,48 @@ class DVD:
 
     # -- replay and record -----------------------------------------------------------------------------
 
-    def _build_index(self) -> dict[tuple[Hashable, ...], list[int]]:
-        index: dict[tuple[Hashable, ...], list[int]] = {}
-        key = self._plan.key
-        with paused_gc():  # a key tuple and a bucket per interaction, all kept: nothing for the GC to find
-            for position, interaction in enumerate(self._interactions):
-                index.setdefault(key(RequestView(interaction.request)), []).append(position)
+    def _build_index(self) -> _Index:
+        loaded = self._interactions.loaded
+        stored = (
+            loaded.stored_keys(self._plan.stored_key_names) if isinstance(loaded, LazyInteractions) else None
+        )
+        if stored is not None:
+            # A version 2 .dvd stored its keys for these matchers: the index costs no decoding at all.
+            index: _Index = dict(zip(stored, range(len(stored)), strict=True))
+            if len(index) < len(stored):  # identical requests: their positions go in buckets, in order
+                index = {}
+                _add_all(index, enumerate(stored))
+            start = len(stored)
+        else:
+            index, start = {}, 0
+        key = self._plan.index_key
+        interactions = self._interactions
+        with paused_gc():  # a key and perhaps a bucket per interaction, all kept: nothing for the GC to find
+            _add_all(
+                index,
+                (
+                    (position, key(RequestView(interactions[position].request)))
+                    for position in range(start, len(interactions))
+                ),
+            )
         self._index = index
         return index
 
     def _find_position(self, view: RequestView, *, include_played: bool) -> int | None:
         index = self._index if self._index is not None else self._build_index()
-        key = self._plan.key(view)
-        bucket = index.get(key)
-        if not bucket:
+        key = self._plan.index_key(view)
+        entry = index.get(key)
+        if entry is None:
             return None
         counts = self._play_counts
         unkeyed = self._plan.unkeyed
-        if len(bucket) == 1 and not unkeyed and not self._replaced:
-            # The common case (distinct requests, keyed matchers only): no cursor to keep for one entry.
-            position = bucket[0]
-            return position if include_played or not counts[position] else None
+        if isinstance(entry, int):
+            if not unkeyed and not self._replaced:
+                # The common case (distinct requests, keyed matchers only): no cursor to keep for one entry.
+                return entry if include_played or not counts[entry] else None
+            bucket = [entry]
+        else:
+            bucket = entry
         # Played interactions at the front of a bucket are skipped once for good: the cursor makes FIFO
         # replay of N identical requests O(N), not O(N^2).
         start = self._cursors.get(key, 0)
@@ -244,15 +320,19 @@ class DVD:
                     return position
         return None
 
-    def play(self, request: Request) -> Interaction | None:
+    def play(self, request: Request, url_parts: UrlParts | None = None) -> Interaction | None:
         """Find the recorded twin of *request*, mark it played and return it; None when there is none.
 
         ``all`` mode never plays. ``once`` on a DVD that did not exist records rather than plays.
+
+        Args:
+            request: The live request (filtered).
+            url_parts: ``split_url(request.url)`` if the caller has it already (saves splitting the URL).
         """
         mode = self.record_mode
         if mode is RecordMode.ALL:
             return None
-        view = RequestView(request)
+        view = RequestView(request, url_parts)
         with self._lock:
             position = self._find_position(view, include_played=self.allow_playback_repeats)
             if position is None:
@@ -273,8 +353,10 @@ class DVD:
         view = RequestView(interaction.request)
         with self._lock:
             index = self._index if self._index is not None else self._build_index()
-            key = self._plan.key(view)
-            bucket = index.setdefault(key, [])
+            key = self._plan.index_key(view)
+            entry = index.get(key)
+            bucket = [] if entry is None else [entry] if isinstance(entry, int) else entry
+            index[key] = bucket
             if self.record_mode is RecordMode.ALL:
                 # Only loaded interactions are replaced; a bucket lists positions in ascending order, so
                 # the scan stops at the first one recorded here (else N identical recordings cost O(N^2)).
@@ -286,7 +368,7 @@ class DVD:
                     ):
                         self._replaced.add(position)
             bucket.append(len(self._interactions))
-            self._interactions.append(interaction)
+            self._interactions.added.append(interaction)
             self._play_counts.append(1)
             self.dirty = True
 

@@ -19,6 +19,7 @@ from email.policy import HTTP
 from urllib.parse import parse_qsl, urlsplit
 
 import attrs
+import msgpack
 
 from .._bodies import body_kind, header_value
 from .._errors import ConfigurationError
@@ -28,17 +29,28 @@ from .._models import Request
 #: convention, so existing vcrpy matchers work unchanged).
 MatcherFunction = Callable[[Request, Request], "bool | None"]
 
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+#: The port a URL without one uses, per scheme.
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+#: Scheme, host, port (default filled in), path ("/" when empty) and raw query of a URL, normalized.
+UrlParts = tuple[str, str, "int | None", str, str]
 
 
 class RequestView:
-    """The normalized features of one request, each computed at most once."""
+    """The normalized features of one request, each computed at most once.
+
+    Args:
+        request: The request.
+        url_parts: ``split_url(request.url)``, when the caller already has it (an httpx request's parsed
+            URL): the view then never splits the string.
+    """
 
     __slots__ = ("_body", "_body_digest", "_headers", "_query", "_split", "request")
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, url_parts: UrlParts | None = None) -> None:
         self.request = request
-        self._split: tuple[str, str, int | None, str, str] | None = None
+        self._split: UrlParts | None = url_parts
         self._query: tuple[tuple[str, str], ...] | None = None
         self._headers: tuple[tuple[str, str], ...] | None = None
         self._body: Hashable = None
@@ -78,7 +90,7 @@ class RequestView:
     @property
     def uri(self) -> str:
         scheme, host, port, path, query = self._parts()
-        shown_port = "" if port == _DEFAULT_PORTS.get(scheme) else f":{port}"
+        shown_port = "" if port == DEFAULT_PORTS.get(scheme) else f":{port}"
         return f"{scheme}://{host}{shown_port}{path}" + (f"?{query}" if query else "")
 
     @property
@@ -130,7 +142,7 @@ def split_url(url: str) -> tuple[str, str, int | None, str, str]:
         return (
             scheme,
             plain[2].lower(),
-            port if port is not None else _DEFAULT_PORTS.get(scheme),
+            port if port is not None else DEFAULT_PORTS.get(scheme),
             plain[4] or "/",
             plain[5] or "",
         )
@@ -147,7 +159,7 @@ def _split_url_slowly(url: str) -> tuple[str, str, int | None, str, str]:
     return (
         scheme,
         (parts.hostname or "").lower(),
-        port if port is not None else _DEFAULT_PORTS.get(scheme),
+        port if port is not None else DEFAULT_PORTS.get(scheme),
         parts.path or "/",
         parts.query,
     )
@@ -350,6 +362,24 @@ VCRPY_MATCH_ON: tuple[str, ...] = ("method", "scheme", "host", "port", "path", "
 #: concurrent calls to one endpoint with different payloads each get their own answer.
 DEFAULT_MATCH_ON: tuple[str, ...] = (*VCRPY_MATCH_ON, "body")
 
+#: The version of the built-in matchers' keys. A ``.dvd`` stores its interactions' index keys with this
+#: number; bump it whenever a built-in key's normalization changes, so keys stored before are recomputed
+#: from the requests instead of trusted.
+KEY_VERSION = 1
+
+_pack = msgpack.Packer(use_bin_type=True).pack
+
+
+def pack_key(key: Hashable) -> Hashable:
+    """The index key as it is stored and hashed: the msgpack bytes of the key tuple (one object, untracked
+    by the GC, ~3x smaller than the tuple of strings and pairs it encodes), or the tuple itself when a
+    user's key function returned something msgpack cannot encode."""
+    try:
+        packed: bytes = _pack(key)
+    except (TypeError, ValueError, OverflowError):
+        return key
+    return packed
+
 
 def register_matcher(name: str, function: MatcherFunction) -> None:
     """Make a matcher available by name in ``match_on`` for every DVD.
@@ -429,6 +459,17 @@ class MatchPlan:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(m.name for m in (*self.keyed, *self.unkeyed))
+
+    @property
+    def stored_key_names(self) -> tuple[str, ...] | None:
+        """The keyed matchers' names when all are built-in (their keys can be stored in a file), else None."""
+        if any(_BUILT_IN.get(matcher.name) is not matcher for matcher in self.keyed):
+            return None
+        return tuple(matcher.name for matcher in self.keyed)
+
+    def index_key(self, view: RequestView) -> Hashable:
+        """The key of *view* in a DVD's index: `pack_key` of ``key(view)``."""
+        return pack_key(self.key(view))
 
     def unkeyed_match(self, recorded: RequestView, live: RequestView) -> bool:
         return all(matcher.compare(recorded, live) is None for matcher in self.unkeyed)

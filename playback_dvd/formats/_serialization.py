@@ -6,8 +6,10 @@ Rules of the stored document (both formats):
 - ``.dvd.json`` is for people and git: keys in a fixed order, two-space indent, a text body stored as
   ``"body"`` (text) and a binary one (gzip, images...) as ``"body_base64"``; header pairs as ``[name,
   value]`` lists so repeated headers and their order survive.
-- ``.dvd`` is for production and S3: an 8-byte magic, the schema version, then a zstd frame (with a
-  checksum, so truncation is detected) holding msgpack rows: bodies as raw bytes, no base64.
+- ``.dvd`` is for production and S3: an 8-byte magic, the schema version, then zstd frames (with a
+  checksum, so truncation is detected) holding msgpack rows: bodies as raw bytes, no base64. Version 1
+  is one frame holding everything; version 2 (written now, see ``_indexed_binary``) puts the request
+  rows and their index keys first and the bodies after them in blocks, so it opens without decoding.
 - Intercepted inputs, outputs and metadata are plain data (``None``, bools, numbers, strings, lists,
   dicts with string keys), made so by the recorder before they reach here.
 
@@ -40,13 +42,15 @@ from .._models import (
     Request,
     Response,
 )
+from . import _indexed_binary, _vcrpy
 from . import _validation as validation
-from . import _vcrpy
 from ._decoding import check_size, parse_json, unpack_frame
 from ._limits import DEFAULT_LIMITS, LoadLimits
 
 FORMAT_MARKER = "playback-dvd"
 SCHEMA_VERSION = 1
+#: The ``.dvd`` layout written now; versions 1 and 2 are read (``.dvd.json`` stays at `SCHEMA_VERSION`).
+BINARY_SCHEMA_VERSION = _indexed_binary.VERSION
 BINARY_MAGIC = b"\x89PBDVD\r\n"
 _BINARY_HEADER = struct.Struct(">8sH")
 
@@ -190,11 +194,13 @@ def _check_header(data: Any, source: str) -> None:
 _DOCUMENT_KEYS = frozenset(
     {"format", "schema_version", "id", "category", "metadata", "inputs", "outputs", "interactions"}
 )
+# The head of a schema 2 ``.dvd`` holds rows, stored keys and body blocks instead of "interactions".
+_INDEXED_HEAD_KEYS = (_DOCUMENT_KEYS - {"interactions"}) | _indexed_binary.HEAD_KEYS
 
 
-def _document_fields(data: Any, limits: LoadLimits) -> dict[str, Any]:
-    """The fields of a document both formats share (everything but the interactions), checked."""
-    validation.mapping(data, "", _DOCUMENT_KEYS)
+def _document_fields(data: Any, limits: LoadLimits, keys: frozenset[str] = _DOCUMENT_KEYS) -> dict[str, Any]:
+    """The fields of a document every format shares (everything but the interactions), checked."""
+    validation.mapping(data, "", keys)
     return {
         "id": validation.optional_text(data.get("id"), "id"),
         "category": validation.optional_text(data.get("category"), "category"),
@@ -260,29 +266,49 @@ def _interaction_row(interaction: Interaction) -> list[Any]:
     ]
 
 
-def dumps_binary(document: DVDDocument, *, level: int = 3) -> bytes:
-    """Encode *document* in the compact ``.dvd`` format (msgpack + zstd)."""
-    body = {
+def _binary_head(document: DVDDocument, version: int) -> dict[str, Any]:
+    return {
         "format": FORMAT_MARKER,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": version,
         "id": document.id,
         "category": document.category,
         "metadata": dict(document.metadata),
         "inputs": {key: _input_to_json(record) for key, record in document.inputs.items()},
         "outputs": [_output_to_json(record) for record in document.outputs],
+    }
+
+
+def dumps_binary(document: DVDDocument, *, level: int = 3) -> bytes:
+    """Encode *document* in the compact ``.dvd`` format (schema version 2: msgpack rows + zstd blocks)."""
+    return _indexed_binary.dumps(
+        _binary_head(document, BINARY_SCHEMA_VERSION),
+        document.interactions,
+        _interaction_row,
+        _BINARY_HEADER.pack(BINARY_MAGIC, BINARY_SCHEMA_VERSION),
+        level,
+    )
+
+
+def dumps_binary_v1(document: DVDDocument, *, level: int = 3) -> bytes:
+    """Encode *document* in the ``.dvd`` layout of schema version 1 (one frame; read, no longer written)."""
+    body = {
+        **_binary_head(document, 1),
         "interactions": [_interaction_row(interaction) for interaction in document.interactions],
     }
     packed = msgpack.packb(body, use_bin_type=True)
     compressed = zstandard.ZstdCompressor(level=level, write_checksum=True, write_content_size=True).compress(
         packed
     )
-    return _BINARY_HEADER.pack(BINARY_MAGIC, SCHEMA_VERSION) + compressed
+    return _BINARY_HEADER.pack(BINARY_MAGIC, 1) + compressed
 
 
 def loads_binary(
     payload: bytes, source: str = "<bytes>", *, limits: LoadLimits = DEFAULT_LIMITS
 ) -> DVDDocument:
     """Decode a ``.dvd`` payload. *source* names it in errors.
+
+    A version 2 payload is opened, not decoded: its interactions are a `LazyInteractions`, each decoded
+    and checked when read.
 
     Raises:
         DVDFormatError: Not a valid DVD, or beyond *limits* (the error names the field at fault).
@@ -291,10 +317,28 @@ def loads_binary(
         raise DVDFormatError(source, "not a binary DVD (bad magic bytes)")
     check_size(len(payload), source, limits)
     _, version = _BINARY_HEADER.unpack_from(payload)
-    if version > SCHEMA_VERSION:
-        _check_header({"format": FORMAT_MARKER, "schema_version": version}, source)
+    if version > BINARY_SCHEMA_VERSION or version < 1:
+        raise UnsupportedSchemaVersion(
+            source,
+            f"schema_version {version} is not one this playback_dvd reads (it reads 1 to "
+            f"{BINARY_SCHEMA_VERSION}); upgrade playback_dvd to read DVDs written by a newer version",
+        )
+    if version == _indexed_binary.VERSION:
+        return _document_from_indexed_binary(payload, source, limits)
     with paused_gc():
         return _document_from_binary(payload, source, limits)
+
+
+def _document_from_indexed_binary(payload: bytes, source: str, limits: LoadLimits) -> DVDDocument:
+    head, bodies = _indexed_binary.open_head(payload, _BINARY_HEADER.size, source, limits)
+    if head.get("format") != FORMAT_MARKER or head.get("schema_version") != _indexed_binary.VERSION:
+        raise DVDFormatError(source, "the head does not match its file (format marker or schema_version)")
+    interactions = _indexed_binary.lazy_interactions(head, bodies, validation.interaction_from_row)
+    with validation.field_errors_name(source):
+        return DVDDocument(
+            interactions=interactions,  # type: ignore[arg-type]  # a LazyInteractions stands for the tuple
+            **_document_fields(head, limits, _INDEXED_HEAD_KEYS),
+        )
 
 
 def _document_from_binary(payload: bytes, source: str, limits: LoadLimits) -> DVDDocument:

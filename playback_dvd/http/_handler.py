@@ -12,7 +12,7 @@ from .._models import Interaction, Request, Response, exception_info
 from ..dvd._dvd import DVD
 from ..filters._pipeline import NO_FILTERS, Filters
 from ._active import ClientRequest, ClientResponse
-from ._convert import replay_interaction, request_from_httpx, response_head
+from ._convert import replay_interaction, request_from_httpx, response_head, url_parts
 from ._libraries import library_of
 from ._streams import AsyncTeeStream, TeeStream
 
@@ -69,14 +69,16 @@ class DVDHttpHandler:
 
     def _prepare(self, request: ClientRequest, body: bytes) -> tuple[Request | None, ClientResponse | None]:
         """Return (filtered request, replayed response); both None means: send it without recording."""
-        filtered = self.filters.request(request_from_httpx(request, body), self.secret_values)
+        live = request_from_httpx(request, body)
+        filtered = self.filters.request(live, self.secret_values)
         if filtered is None:
             if not self.allow_ignored and self.dvd.write_protected:
                 raw = request_from_httpx(request, body)
                 mode = self.dvd.record_mode.value
                 raise self._missed(self.filters.refuse_ignored(raw, path=self.dvd.path, record_mode=mode))
             return None, None
-        interaction = self.dvd.play(filtered)
+        # Unless a filter rewrote the URL, the index key is read from httpx's parse, not a split string.
+        interaction = self.dvd.play(filtered, url_parts(request.url) if filtered.url is live.url else None)
         if interaction is not None:
             return filtered, replay_interaction(library_of(request), interaction, request)
         # Never recorded, so never replayed: a websocket handshake is only looked for past a miss, which

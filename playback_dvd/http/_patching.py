@@ -21,13 +21,26 @@ _users = 0
 _originals: list[tuple[type[Any], Callable[..., Any]]] = []
 
 
+def _handler_transport_for(client: Any, transport: Any, kind: type[Any]) -> Any:
+    """The handler transport wrapping *transport*, made once per client and transport (not per request).
+
+    Kept on the client, keyed by the transport's id and checked by identity (a replaced transport's id
+    may be reused): client -> wrapper -> transport, which the client holds anyway, so no cycle.
+    """
+    wrappers: dict[int, Any] = client.__dict__.setdefault("_playback_dvd_handler_transports", {})
+    wrapper = wrappers.get(id(transport))
+    if wrapper is None or wrapper.transport is not transport:
+        wrapper = wrappers[id(transport)] = kind(transport)
+    return wrapper
+
+
 def _wrap(original: Callable[[Any, Any], Any], handler_transport: type[Any]) -> Callable[..., Any]:
     def _transport_for_url(self: Any, url: Any) -> Any:
         transport = original(self, url)
         # With no handler in charge (another thread, or after the block) the client is left as it was.
         if current_http_handler.get() is None or isinstance(transport, handler_transport):
             return transport
-        return handler_transport(transport)
+        return _handler_transport_for(self, transport, handler_transport)
 
     return _transport_for_url
 

@@ -12,22 +12,14 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from ._run import ROOT, run_cli
+
 PLAYER = "tests.compare._service:replay_quote"
 
 
 def cli(*args: str, mode: str = "same") -> subprocess.CompletedProcess[str]:
     # The player module is imported by the command from the project root, as a user's would be.
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    environment = {**os.environ, "PYTHONPATH": path, "PRICING_MODE": mode}
-    return subprocess.run(
-        [sys.executable, "-m", "playback_dvd.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env=environment,
-    )
+    return run_cli(*args, environment={"PRICING_MODE": mode})
 
 
 @pytest.fixture

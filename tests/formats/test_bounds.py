@@ -11,12 +11,19 @@ from pathlib import Path
 
 import msgpack
 import pytest
+import zstandard
 
 import playback_dvd as pd
 from playback_dvd._models import DVDDocument, Interaction, Request, Response
 from playback_dvd.formats._limits import LoadLimits
 from playback_dvd.formats._metadata import loads_metadata_file
-from playback_dvd.formats._serialization import BINARY_MAGIC, dumps_binary, dumps_json, loads
+from playback_dvd.formats._serialization import (
+    BINARY_MAGIC,
+    dumps_binary,
+    dumps_binary_v1,
+    dumps_json,
+    loads,
+)
 
 from .fuzz_target import frame
 
@@ -106,10 +113,19 @@ def test_content_that_is_not_one_msgpack_map_is_refused(content: bytes, expected
     assert expected in refused(frame(content))[0]
 
 
-def test_truncation_and_trailing_bytes_are_refused() -> None:
-    payload = dumps_binary(DVDDocument(metadata={"n": 1}))
+@pytest.mark.parametrize(
+    ("encode", "trailing"),
+    [
+        # Schema 1: one frame, and nothing may follow it.
+        (dumps_binary_v1, "after the end"),
+        # Schema 2: the body blocks' announced lengths must add up to the rest of the file.
+        (dumps_binary, "1 present"),
+    ],
+)
+def test_truncation_and_trailing_bytes_are_refused(encode, trailing: str) -> None:
+    payload = encode(DVDDocument(metadata={"n": 1}))
     assert "truncated" in refused(payload[:-3])[0]
-    assert "after the end" in refused(payload + b"x")[0]
+    assert trailing in refused(payload + b"x")[0]
 
 
 def _nested(depth: int) -> object:
@@ -201,3 +217,13 @@ def test_use_dvd_reads_within_its_load_limits(tmp_path: Path) -> None:
         pd.use_dvd(path, load_limits=1000)  # type: ignore[typeddict-item]
     with pytest.raises(pd.ConfigurationError, match="Recorder takes no load_limits"):
         pd.Recorder(pd.MemoryCassette(), load_limits=pd.LoadLimits())
+
+
+def test_a_schema_2_head_that_declares_more_than_the_cap_is_refused_before_allocating() -> None:
+    # The head of the indexed layout goes through the same capped frame reader as a schema 1 file.
+    compressor = zstandard.ZstdCompressor(level=1, write_checksum=True, write_content_size=True)
+    head = compressor.compress(b"\x00" * (2 << 20))  # 2 MiB of content, declared in the frame
+    payload = BINARY_MAGIC + (2).to_bytes(2, "big") + len(head).to_bytes(8, "big") + head
+    message, peak = refused(payload, LoadLimits(max_bytes=1 << 20))
+    assert "more than" in message
+    assert peak < 2

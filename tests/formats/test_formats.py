@@ -105,7 +105,7 @@ def test_json_output_is_stable() -> None:
 def test_binary_format_starts_with_magic_and_version_and_is_compact() -> None:
     payload = _serialization.dumps_binary(SAMPLE)
     assert payload.startswith(_serialization.BINARY_MAGIC)
-    assert payload[8:10] == (1).to_bytes(2, "big")
+    assert payload[8:10] == (2).to_bytes(2, "big")
     assert len(payload) < len(_serialization.dumps_json(SAMPLE))
 
 
