@@ -18,6 +18,8 @@ from playback_dvd import _errors as errors
 INTERNAL = {
     # Raised by SIGALRM inside a replay worker and caught by the same module, a BaseException on purpose.
     "playback_dvd.compare._execution.ReplayTimeout",
+    # A field check's failure inside the loaders, always turned into DVDFormatError naming the file.
+    "playback_dvd.formats._validation.InvalidField",
 }
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from .._models import DVDDocument
 from ..formats._files import read_document, write_document
+from ..formats._limits import DEFAULT_LIMITS, LoadLimits
 from ._pipeline import Filters
 from ._secret_values import SecretValues
 
@@ -20,13 +21,15 @@ if TYPE_CHECKING:
     from ..dvd._dvd import DVD
 
 
-def read_dvd_file(path: str | os.PathLike[str], filters: Filters) -> DVDDocument | None:
+def read_dvd_file(
+    path: str | os.PathLike[str], filters: Filters, limits: LoadLimits = DEFAULT_LIMITS
+) -> DVDDocument | None:
     """The DVD file at *path* as it is replayed (placeholders restored); None when there is no such file.
 
     Raises:
-        DVDFormatError: The file exists but is not a readable DVD.
+        DVDFormatError: The file exists but is not a readable DVD, or is beyond *limits*.
     """
-    document = read_document(path)
+    document = read_document(path, limits=limits)
     return None if document is None else filters.restore(document)
 
 

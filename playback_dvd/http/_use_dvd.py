@@ -50,7 +50,7 @@ class DVDFile:
     ) -> None:
         self.path = path
         self.options = options
-        document = None if fresh else read_dvd_file(path, options.filters)
+        document = None if fresh else read_dvd_file(path, options.filters, options.load_limits)
         self.dvd = DVD.from_document(
             document,
             path=path,

@@ -14,6 +14,7 @@ from .._options import check_option_names, resolve_options
 from ..dvd._dvd import DVD
 from ..filters._pipeline import Filters
 from ..filters._storage import read_dvd_file
+from ..formats._limits import LoadLimits
 from ..http._use_dvd import DVDFile
 from ._network import NetworkGuard, blocked_connections, report_section
 
@@ -57,7 +58,9 @@ def extra_dvd_paths(markers: Sequence[pytest.Mark], dvd_dir: Path) -> list[Path]
     return paths
 
 
-def _read_only_interactions(paths: Sequence[Path], filters: Filters, *, recording: bool) -> list[Interaction]:
+def _read_only_interactions(
+    paths: Sequence[Path], filters: Filters, limits: LoadLimits, *, recording: bool
+) -> list[Interaction]:
     """The interactions of the extra DVDs, placeholders restored as for the test's own DVD.
 
     A missing extra DVD is skipped when the test may record (as pytest-recording skips a missing extra
@@ -66,7 +69,7 @@ def _read_only_interactions(paths: Sequence[Path], filters: Filters, *, recordin
     """
     interactions: list[Interaction] = []
     for path in paths:
-        document = read_dvd_file(path, filters)
+        document = read_dvd_file(path, filters, limits)
         if document is None:
             if recording:
                 continue
@@ -136,7 +139,10 @@ class TestDVD:
         options["record_mode"] = "new_episodes" if rewrite else mode
         resolved = resolve_options(options)
         extra = _read_only_interactions(
-            extra_dvd_paths(markers, dvd_dir), resolved.filters, recording=options["record_mode"] != "none"
+            extra_dvd_paths(markers, dvd_dir),
+            resolved.filters,
+            resolved.load_limits,
+            recording=options["record_mode"] != "none",
         )
         dvd_file = DVDFile(os.fspath(own_path), resolved, fresh=rewrite, read_only_interactions=extra)
         return cls(
