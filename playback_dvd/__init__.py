@@ -56,6 +56,7 @@ if _TYPE_CHECKING:
     )
     from .dvd._dvd import DVD, RecordMode
     from .dvd._matching import DEFAULT_MATCH_ON, VCRPY_MATCH_ON, register_matcher, unregister_matcher
+    from .formats._limits import LoadLimits
     from .http._use_dvd import use_dvd
     from .recorder._recorder import Recorder, TapeRecorder
     from .recorder._saving import RecorderStats
@@ -85,6 +86,7 @@ _WHERE: dict[str, str] = {
     "ExceptionInfo": "._models",
     "InputRecord": "._models",
     "Interaction": "._models",
+    "LoadLimits": ".formats._limits",
     "LocalCassette": ".cassettes",
     "MemoryCassette": ".cassettes",
     "MissingDependencyError": "._errors",
@@ -162,6 +164,7 @@ __all__ = [
     "ExceptionInfo",
     "InputRecord",
     "Interaction",
+    "LoadLimits",
     "LocalCassette",
     "MemoryCassette",
     "MissingDependencyError",

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 from ._models import Request
 
@@ -42,17 +42,30 @@ class PlaybackDVDError(Exception):
 class DVDFormatError(PlaybackDVDError, ValueError):
     """A DVD file could not be read: corrupt, truncated, foreign or of an unknown schema version.
 
-    The file is never modified when this is raised.
+    Every reading path raises it for bad content (a file too big or nested too deeply, a field of the
+    wrong type, a truncated frame...), never a crash from inside a decoder; the file is never modified.
 
     Args:
         path: The file that could not be read (or a description of the source).
-        problem: What is wrong with it.
+        problem: What is wrong with it (it starts with the field's path when one field is at fault).
+        field: The path of the field at fault, e.g. ``interactions[12].request.method``, else None.
     """
 
-    def __init__(self, path: str, problem: str) -> None:
+    def __init__(self, path: str, problem: str, *, field: str | None = None) -> None:
         super().__init__(f"cannot read DVD {path}: {problem}")
         self.path = path
         self.problem = problem
+        self.field = field
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keeps the keyword across a process pool (Exception's default pickles the message only).
+        return (_rebuild_format_error, (type(self), self.path, self.problem, self.field))
+
+
+def _rebuild_format_error(
+    kind: type[DVDFormatError], path: str, problem: str, field: str | None
+) -> DVDFormatError:
+    return kind(path, problem, field=field)
 
 
 class UnsupportedSchemaVersion(DVDFormatError):
@@ -104,15 +117,23 @@ class OperationMismatchError(PlaybackDVDError):
 class ReplayedException(PlaybackDVDError):
     """Stands in for a recorded exception whose class is not on the replay allow-list.
 
+    Its ``str()`` is the original message, as the original's was: code that returns or logs ``str(error)``
+    of an intercepted failure replays Equal. ``repr()`` names the original type.
+
     Attributes:
         type_name: The name of the original exception class.
         message: The original exception's message.
     """
 
     def __init__(self, type_name: str, message: str) -> None:
-        super().__init__(f"{type_name}: {message}")
+        super().__init__(message)
         self.type_name = type_name
         self.message = message
+        # Read by `exception_info`: an exception raised again on replay is kept as the original type.
+        self.replayed_type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"ReplayedException({self.type_name!r}, {self.message!r})"
 
 
 class ConfigurationError(PlaybackDVDError, TypeError, ValueError):

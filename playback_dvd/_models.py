@@ -69,8 +69,15 @@ class ExceptionInfo:
 
 
 def exception_info(error: BaseException) -> ExceptionInfo:
-    """What is kept of an exception: its type's name and its message."""
-    return ExceptionInfo(type_name=type(error).__name__, message=str(error))
+    """What is kept of an exception: its type's name and its message.
+
+    A `ReplayedException` is kept as the exception it stands for, so a replay that raises a recorded
+    exception again compares equal to the recording.
+    """
+    type_name = getattr(error, "replayed_type_name", None)
+    if not isinstance(type_name, str):
+        type_name = type(error).__name__
+    return ExceptionInfo(type_name=type_name, message=str(error))
 
 
 @attrs.frozen(slots=True)

@@ -19,6 +19,7 @@ from .dvd._matching import DEFAULT_MATCH_ON, VCRPY_MATCH_ON, Matcher, MatcherFun
 from .filters._pipeline import NO_FILTERS, Filters, HostRule, as_hooks
 from .filters._redaction import FieldRules, SensitiveData
 from .filters._secret_rules import SecretRules
+from .formats._limits import DEFAULT_LIMITS, LoadLimits
 
 
 class DVDOptions(TypedDict, total=False):
@@ -45,6 +46,7 @@ class DVDOptions(TypedDict, total=False):
     not_secret: Sequence[str]
     block_network: bool
     allowed_hosts: Sequence[str]
+    load_limits: LoadLimits
 
 
 @attrs.frozen
@@ -62,6 +64,7 @@ class ResolvedOptions:
     match_on_given: bool = False
     block_network: bool = False
     allowed_hosts: tuple[str, ...] = ()
+    load_limits: LoadLimits = DEFAULT_LIMITS
 
     def match_on_for(self, *, vcrpy: bool) -> tuple[str | MatcherFunction | Matcher, ...]:
         """The matchers of a DVD: a vcrpy cassette keeps vcrpy's default (no body) unless match_on was given.
@@ -119,7 +122,14 @@ def resolve_options(options: Mapping[str, Any]) -> ResolvedOptions:
         match_on_given="match_on" in options,
         block_network=bool(options.get("block_network", False)),
         allowed_hosts=_host_patterns(options.get("allowed_hosts", ())),
+        load_limits=_load_limits(options.get("load_limits", DEFAULT_LIMITS)),
     )
+
+
+def _load_limits(value: Any) -> LoadLimits:
+    if not isinstance(value, LoadLimits):
+        raise ConfigurationError(f"load_limits must be a playback_dvd.LoadLimits, not {value!r}")
+    return value
 
 
 def _host_patterns(value: Any) -> tuple[str, ...]:

@@ -16,7 +16,9 @@ from typing import Any
 
 from .._errors import ConfigurationError, DVDFormatError, ReadOnlyCassetteError
 from .._models import DVDDocument
-from ..formats._files import atomic_write
+from ..formats._files import atomic_write, read_bytes_or_none
+from ..formats._limits import DEFAULT_LIMITS, LoadLimits
+from ..formats._metadata import loads_metadata
 from ..formats._serialization import loads
 from ..formats._suffixes import BINARY_SUFFIX
 from ._closing import ClosedOnExit
@@ -54,37 +56,67 @@ class CachedS3Cassette(ClosedOnExit):
         client: See `S3Cassette` (only with a bucket name).
         endpoint_url: See `S3Cassette` (only with a bucket name).
         region: See `S3Cassette` (only with a bucket name).
+        load_limits: See `S3Cassette` (only with a bucket name; a given cassette's limits apply to what
+            is read through it, the cached files included).
         local_path: The cache directory (default: `default_cache_directory`). Several cassettes may share
             it: each bucket and prefix has its own subdirectory.
         max_size_bytes: Keep the cache of this bucket and prefix under this size (None: no cap). A
             recording larger than the cap is served but not kept.
         listing_ttl_seconds: How long the ids found by a search are reused (0: never).
+        bucket: The bucket name, by keyword (playback's spelling): the same as a name given as *source*.
+        read_only: Must be True (the cache never writes to S3); accepted for playback's callers.
+        use_cache: False to bypass the cache: read from S3, keep nothing (e.g. to refresh a stale copy).
 
     Raises:
-        ConfigurationError: Options for a new S3Cassette given with a ready one, or a negative size or TTL.
+        ConfigurationError: Options for a new S3Cassette given with a ready one, no bucket,
+            ``read_only=False``, or a negative size or TTL.
     """
 
     def __init__(
         self,
-        source: S3Cassette | str,
+        source: S3Cassette | str | None = None,
         key_prefix: str = "",
         *,
+        bucket: str | None = None,
         client: Any = None,
         endpoint_url: str | None = None,
         region: str | None = None,
+        load_limits: LoadLimits | None = None,
         local_path: str | os.PathLike[str] | None = None,
         max_size_bytes: int | None = None,
         listing_ttl_seconds: float = 30.0,
+        read_only: bool = True,
+        use_cache: bool = True,
     ) -> None:
+        if bucket is not None:
+            if source is not None:
+                raise ConfigurationError("give the bucket either as source or as bucket=, not both")
+            source = bucket
+        if source is None:
+            raise ConfigurationError("CachedS3Cassette needs a bucket name (or an S3Cassette) to read from")
+        if not read_only:
+            raise ConfigurationError(
+                "CachedS3Cassette only reads (read_only=False is refused, as in playback): save with an "
+                "S3Cassette, and read through this cache"
+            )
+        self.use_cache = use_cache
+        """False: every read goes to S3 and nothing is cached (playback's ``use_cache=False``)."""
         if isinstance(source, S3Cassette):
-            if key_prefix or client is not None or endpoint_url or region:
+            if key_prefix or client is not None or endpoint_url or region or load_limits is not None:
                 raise ConfigurationError(
-                    "key_prefix, client, endpoint_url and region go with a bucket name, not a cassette"
+                    "key_prefix, client, endpoint_url, region and load_limits go with a bucket name, "
+                    "not a cassette"
                 )
             self.s3, self._owns_s3 = source, False
         else:
             self.s3 = S3Cassette(
-                source, key_prefix, client=client, endpoint_url=endpoint_url, region=region, read_only=True
+                source,
+                key_prefix,
+                client=client,
+                endpoint_url=endpoint_url,
+                region=region,
+                read_only=True,
+                load_limits=load_limits or DEFAULT_LIMITS,
             )
             self._owns_s3 = True
         if max_size_bytes is not None and max_size_bytes < 0:
@@ -116,13 +148,14 @@ class CachedS3Cassette(ClosedOnExit):
         payload = self._read(path)
         if payload is not None:
             try:
-                document = loads(payload, str(path))
+                document = loads(payload, str(path), limits=self.s3.load_limits)
             except DVDFormatError as error:
                 logger.warning("playback_dvd: corrupt cache file replaced from S3: %s", error)
             else:
                 return document
         payload = self.s3.get_recording_bytes(recording_id)
-        document = loads(payload, f"{self.s3.location} {recording_id}")  # checked before it is kept
+        # Checked before it is kept.
+        document = loads(payload, f"{self.s3.location} {recording_id}", limits=self.s3.load_limits)
         self._keep(path, payload)
         return document
 
@@ -136,11 +169,10 @@ class CachedS3Cassette(ClosedOnExit):
         path = self._path(recording_id, ".meta.json")
         payload = self._read(path)
         if payload is not None:
-            with contextlib.suppress(ValueError):
-                cached = json.loads(payload)
-                if isinstance(cached, dict):
-                    return cached
-            logger.warning("playback_dvd: corrupt cache file replaced from S3: %s", path)
+            try:
+                return loads_metadata(payload, str(path), limits=self.s3.load_limits)
+            except DVDFormatError as error:
+                logger.warning("playback_dvd: corrupt cache file replaced from S3: %s", error)
         metadata = dict(self.s3.get_recording_metadata(recording_id))
         self._keep(path, json.dumps(metadata, sort_keys=True).encode("utf-8"))
         return metadata
@@ -217,9 +249,13 @@ class CachedS3Cassette(ClosedOnExit):
         return self.directory / digest[:2] / f"{digest}{suffix}"
 
     def _read(self, path: Path) -> bytes | None:
+        if not self.use_cache:
+            return None
         try:
-            payload = path.read_bytes()
-        except OSError:  # not cached (or unreadable): S3 answers
+            payload = read_bytes_or_none(path, self.s3.load_limits)
+        except DVDFormatError:  # unreadable, or grown past the limit: S3 answers
+            return None
+        if payload is None:  # not cached
             return None
         # Reading marks it recently used: eviction goes by access time, set here explicitly because many
         # file systems are mounted noatime/relatime.
@@ -228,6 +264,8 @@ class CachedS3Cassette(ClosedOnExit):
         return payload
 
     def _keep(self, path: Path, payload: bytes) -> None:
+        if not self.use_cache:
+            return
         if self.max_size_bytes is not None and len(payload) > self.max_size_bytes:
             return
         try:

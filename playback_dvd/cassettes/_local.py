@@ -24,9 +24,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from .._errors import DVDFormatError, RecordingNotFound
+from .._errors import RecordingNotFound
 from .._models import DVDDocument
 from ..formats._files import atomic_write, read_bytes_or_none, read_document
+from ..formats._limits import DEFAULT_LIMITS, LoadLimits
+from ..formats._metadata import loads_metadata_file
 from ..formats._serialization import dumps
 from ..formats._suffixes import DVD_SUFFIXES, suffix_for
 from ._closing import ClosedOnExit
@@ -56,18 +58,34 @@ class LocalCassette(ClosedOnExit):
     """Recordings in a local directory: the embedded default, no server needed.
 
     Args:
-        directory: Where recordings live (created on the first save). Several processes may share it.
+        directory: Where recordings live. Several processes may share it.
         binary: Write the compact ``.dvd`` format (the default) or, when False, the readable ``.dvd.json``,
             handy for a small team reviewing recordings. Either format is read whatever this says.
+        create: Create *directory* now when it does not exist (read-only tools pass False: a search of
+            a missing directory is then empty, and creates nothing).
+        load_limits: The bounds of what is read (`LoadLimits`: size, nesting); beyond them a file is
+            refused with `DVDFormatError`.
 
     A search by category, date window and metadata lists only the day folders in the window and reads one
     small ``.meta.json`` per candidate (none at all for whole days inside the window when there is no
     metadata filter); it never opens a DVD.
     """
 
-    def __init__(self, directory: str | os.PathLike[str], *, binary: bool = True) -> None:
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        binary: bool = True,
+        create: bool = True,
+        load_limits: LoadLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.directory = Path(directory)
+        if create:
+            # Made up front (as playback's file cassette did), so an empty cassette is a real directory
+            # that listings and clean-ups can rely on, and an unusable path fails here, not at first save.
+            self.directory.mkdir(parents=True, exist_ok=True)
         self.binary = binary
+        self.load_limits = load_limits
         self._suffix = suffix_for(binary=binary)
         self._other_suffix = suffix_for(binary=not binary)
 
@@ -123,7 +141,7 @@ class LocalCassette(ClosedOnExit):
         parts = recording_id_parts_or_not_found(recording_id, self._where())
         folder = self._day_folder(parts)
         for suffix in (self._suffix, self._other_suffix):
-            document = read_document(folder / f"{parts.unique}{suffix}")
+            document = read_document(folder / f"{parts.unique}{suffix}", limits=self.load_limits)
             if document is not None:
                 return document
         raise RecordingNotFound(recording_id, self._where())
@@ -234,17 +252,12 @@ class LocalCassette(ClosedOnExit):
                 yield parts.recording_id, recorded
 
     def _read_metadata(self, path: Path) -> dict[str, Any] | None:
-        payload = read_bytes_or_none(path)
-        if payload is None:
-            return None
-        try:
-            data = json.loads(payload)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise DVDFormatError(os.fspath(path), f"not a valid metadata file ({error})") from None
-        recorded = data.get("metadata") if isinstance(data, dict) else None
-        if not isinstance(recorded, dict):
-            raise DVDFormatError(os.fspath(path), "not a valid metadata file (no 'metadata' object)")
-        return recorded
+        payload = read_bytes_or_none(path, self.load_limits)
+        return (
+            None
+            if payload is None
+            else loads_metadata_file(payload, os.fspath(path), limits=self.load_limits)
+        )
 
 
 def _metadata_payload(document: DVDDocument, parts: RecordingIdParts) -> bytes:

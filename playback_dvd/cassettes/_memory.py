@@ -12,6 +12,7 @@ import msgpack
 
 from .._errors import RecordingNotFound
 from .._models import DVDDocument
+from ..formats._limits import DEFAULT_LIMITS, LoadLimits
 from ..formats._serialization import dumps_binary, loads_binary
 from ._closing import ClosedOnExit
 from ._ids import (
@@ -31,9 +32,13 @@ class MemoryCassette(ClosedOnExit):
 
     Recordings are stored in the binary format (not as live objects), so a test using it exercises the same
     serialization as a real store, and a recording cannot be changed after it was saved. It is thread-safe.
+
+    Args:
+        load_limits: The bounds of what is read back (`LoadLimits`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, load_limits: LoadLimits = DEFAULT_LIMITS) -> None:
+        self.load_limits = load_limits
         self._payloads: dict[str, bytes] = {}
         self._metadata: dict[str, tuple[RecordingIdParts, dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -60,13 +65,14 @@ class MemoryCassette(ClosedOnExit):
 
         Raises:
             RecordingNotFound: There is no such recording, or *recording_id* is not a recording id.
+            DVDFormatError: The stored bytes are not a readable DVD (or beyond *load_limits*).
         """
         recording_id_parts_or_not_found(recording_id, _WHERE)
         with self._lock:
             payload = self._payloads.get(recording_id)
         if payload is None:
             raise RecordingNotFound(recording_id, _WHERE)
-        return loads_binary(payload, f"memory recording {recording_id}")
+        return loads_binary(payload, f"memory recording {recording_id}", limits=self.load_limits)
 
     def get_recording_metadata(self, recording_id: str) -> Mapping[str, Any]:
         """The metadata of a recording (a fresh copy; the recording is not decoded).

@@ -42,4 +42,5 @@ def open_cassette(location: str) -> Cassette:
             ) from error
     if not Path(location).is_dir():
         raise ConfigurationError(f"{location}: no such directory")
-    return _public("LocalCassette", f"the directory {location}")(location)  # type: ignore[no-any-return]
+    # Opening a location only reads until something is saved: a mistyped path must not become a directory.
+    return _public("LocalCassette", f"the directory {location}")(location, create=False)  # type: ignore[no-any-return]

@@ -6,7 +6,7 @@ The key layout and why a search costs one ListObjectsV2 per 1,000 recordings are
 
 from __future__ import annotations
 
-import json
+import logging
 import math
 import random
 import threading
@@ -18,12 +18,16 @@ from typing import Any
 
 from .._errors import (
     ConfigurationError,
+    DVDFormatError,
     MissingDependencyError,
     ReadOnlyCassetteError,
     RecordingNotFound,
     S3Error,
 )
 from .._models import DVDDocument
+from ..formats._decoding import check_size
+from ..formats._limits import DEFAULT_LIMITS, LoadLimits
+from ..formats._metadata import loads_metadata
 from ..formats._serialization import dumps, loads
 from ._closing import ClosedOnExit
 from ._ids import (
@@ -52,6 +56,8 @@ except ImportError as _error:  # pragma: no cover  # the s3 extra is not install
         "the S3 cassettes need boto3: install playback-dvd with the s3 extra (pip install 'playback-dvd[s3]')"
     ) from _error
 
+logger = logging.getLogger("playback_dvd.cassettes")
+
 SamplingCalculator = Callable[[str, int, DVDDocument], float]
 """``(category, size_bytes, document) -> ratio``: the share (0..1) of such recordings to keep."""
 
@@ -72,7 +78,8 @@ class S3Cassette(ClosedOnExit):
     10 matches among 10,000 recordings of 10 days costs 13 ListObjectsV2 requests, not 10,000 GETs. See
     ``docs/s3.md`` for the layout, the IAM permissions and the cost of each operation.
 
-    Thread safe: one instance may be shared by every thread of a service (the boto3 client is).
+    Thread safe: one instance may be shared by every thread of a service (the boto3 client is). A
+    `Recorder` saves to it from a background thread by default (`saves_remotely`).
 
     Args:
         bucket: The bucket name (it must exist).
@@ -88,11 +95,16 @@ class S3Cassette(ClosedOnExit):
         sampling_calculator: ``(category, size_bytes, document) -> ratio``, a second sampling stage that
             sees the serialized size: the recording is kept with probability *ratio*; a dropped one leaves
             nothing in the bucket.
+        load_limits: The bounds of what is read (`LoadLimits`): an object larger than
+            ``load_limits.max_bytes`` is not downloaded past that size.
 
     Raises:
         ConfigurationError: An empty bucket name, a key prefix with an empty segment, or transient with
             read_only.
     """
+
+    #: Saving goes over the network: a `Recorder` saves in the background unless told otherwise.
+    saves_remotely = True
 
     def __init__(
         self,
@@ -106,6 +118,7 @@ class S3Cassette(ClosedOnExit):
         transient: bool = False,
         infrequent_access_kb_threshold: float | None = None,
         sampling_calculator: SamplingCalculator | None = None,
+        load_limits: LoadLimits = DEFAULT_LIMITS,
     ) -> None:
         if not bucket:
             raise ConfigurationError("S3Cassette needs a bucket name")
@@ -119,6 +132,7 @@ class S3Cassette(ClosedOnExit):
         self.transient = transient
         self.infrequent_access_kb_threshold = infrequent_access_kb_threshold
         self.sampling_calculator = sampling_calculator
+        self.load_limits = load_limits
         self.dropped_by_sampling = 0
         """How many recordings the sampling calculator dropped."""
         self._owns_client = client is None
@@ -230,13 +244,14 @@ class S3Cassette(ClosedOnExit):
             S3Error: S3 refused.
         """
         key = self._dvd_key_of(recording_id)
-        return loads(self._get_dvd(recording_id, key), f"s3://{self.bucket}/{key}")
+        return loads(self._get_dvd(recording_id, key), f"s3://{self.bucket}/{key}", limits=self.load_limits)
 
     def get_recording_bytes(self, recording_id: str) -> bytes:
         """The stored DVD of a recording, as bytes (binary format): one GET.
 
         Raises:
             RecordingNotFound: No such recording.
+            DVDFormatError: The object is larger than ``load_limits.max_bytes`` (it is not read past that).
             S3Error: S3 refused.
         """
         return self._get_dvd(recording_id, self._dvd_key_of(recording_id))
@@ -246,11 +261,18 @@ class S3Cassette(ClosedOnExit):
 
     def _get_dvd(self, recording_id: str, key: str) -> bytes:
         try:
-            return bytes(self._call("GetObject", key)["Body"].read())
+            body = self._call("GetObject", key)["Body"]
         except S3Error as error:
             if error.code in NOT_FOUND_CODES:
                 raise RecordingNotFound(recording_id, self.location) from None
             raise
+        try:
+            # Never more than the limit in memory, whatever the object's size.
+            payload = bytes(body.read(self.load_limits.max_bytes + 1))
+        finally:
+            body.close()
+        check_size(len(payload), f"s3://{self.bucket}/{key}", self.load_limits)
+        return payload
 
     def get_recording_metadata(self, recording_id: str) -> Mapping[str, Any]:
         """The metadata of a recording, from its index entry: one LIST (plus a GET if it is very large).
@@ -278,9 +300,10 @@ class S3Cassette(ClosedOnExit):
         """Ids of the recordings of *category* in [start_date, end_date) whose metadata match, newest first.
 
         Lists the category's index one day at a time, newest day first (one ListObjectsV2 per 1,000
-        recordings of a day, plus a few to find which days exist), lazily: it stops as soon as *limit* ids
-        were found. Metadata is read from the key names. The window is checked on the ``recorded_at``
-        metadata (else the id's day).
+        recordings of a day, plus a few to find which days exist, plus one per 1,000 DVDs of a day that has
+        a match, to skip, with a warning, an index entry whose DVD is gone), lazily: it stops as soon as
+        *limit* ids were found. Metadata is read from the key names. The window is checked on the
+        ``recorded_at`` metadata (else the id's day).
 
         Raises:
             ConfigurationError: *limit* is negative.
@@ -316,9 +339,34 @@ class S3Cassette(ClosedOnExit):
             newest_first = sorted(
                 latest.values(), key=lambda entry: (entry.recorded_micros, entry.recording_id), reverse=True
             )
+            stored: set[str] | None = None  # listed once per day, when the first match needs it
             for entry in newest_first:
-                if self._selected(entry, start_date, end_date, metadata):
-                    yield entry.recording_id
+                if not self._selected(entry, start_date, end_date, metadata):
+                    continue
+                if stored is None:
+                    stored = self._stored_uniques(category, day)
+                if entry.parts.unique not in stored:
+                    logger.warning(
+                        "playback_dvd: skipping %s in %s: its index entry is there, its DVD is gone "
+                        "(a lifecycle rule or a partial delete?)",
+                        entry.recording_id,
+                        self.location,
+                    )
+                    continue
+                yield entry.recording_id
+
+    def _stored_uniques(self, category: str, day: date) -> set[str]:
+        """The unique parts of the DVDs stored for *day*: one ListObjectsV2 per 1,000 recordings."""
+        prefix = self.layout.dvd_day(category, day)
+        uniques: set[str] = set()
+        params: dict[str, Any] = {"Prefix": prefix, "MaxKeys": 1000}
+        while True:
+            page = self._call("ListObjectsV2", prefix, **params)
+            uniques.update(item["Key"][len(prefix) :] for item in page.get("Contents", ()))
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                return uniques
+            params["ContinuationToken"] = token
 
     def _days_newest_first(self, category: str, first: date | None, last: date | None) -> Iterator[date]:
         """The days that have index entries, in [first, last], newest first: a LIST per year and month."""
@@ -372,16 +420,21 @@ class S3Cassette(ClosedOnExit):
             return decode_metadata(entry.kind, entry.payload)
         key = self.layout.metadata_key(entry.parts, entry.stamp)
         try:
-            body = self._call("GetObject", key)["Body"].read()
+            body = self._call("GetObject", key)["Body"]
         except S3Error as error:
             if error.code in NOT_FOUND_CODES:
                 return None
             raise
+        source = f"s3://{self.bucket}/{key}"
         try:
-            value = json.loads(body)
-        except ValueError:
+            payload = bytes(body.read(self.load_limits.max_bytes + 1))
+        finally:
+            body.close()
+        try:
+            return loads_metadata(payload, source, limits=self.load_limits)
+        except DVDFormatError as error:
+            logger.warning("playback_dvd: skipping a recording whose metadata is unreadable: %s", error)
             return None
-        return value if isinstance(value, dict) else None
 
     def _list_entries(self, prefix: str) -> Iterator[tuple[IndexEntry, str]]:
         """Index entries under *prefix*, in key order, one ListObjectsV2 page (1,000 keys) at a time."""

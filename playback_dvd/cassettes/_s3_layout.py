@@ -29,7 +29,8 @@ from typing import Any
 
 import attrs
 
-from .._errors import ConfigurationError
+from .._errors import ConfigurationError, DVDFormatError
+from ..formats._metadata import loads_metadata
 from ._ids import RecordingIdParts, parse_recording_id, safe_category
 from ._search import as_utc
 
@@ -87,6 +88,10 @@ class S3Layout:
     def dvd_key(self, parts: RecordingIdParts) -> str:
         """The key of the DVD of a recording."""
         return f"{self.prefix}{parts.category}/{_day_path(parts.day)}/{parts.unique}"
+
+    def dvd_day(self, category: str, day: date) -> str:
+        """The prefix of the DVDs of *category* whose id names *day*."""
+        return f"{self.prefix}{safe_category(category)}/{_day_path(day)}/"
 
     def index_root(self, category: str) -> str:
         """The prefix of every index entry of *category* (made safe as in ids)."""
@@ -170,10 +175,12 @@ def decode_metadata(kind: str, payload: str) -> dict[str, Any] | None:
             raw = zlib.decompress(raw, -15)
         elif kind != INLINE_JSON:
             return None
-        value = json.loads(raw)
     except (binascii.Error, zlib.error, ValueError):
         return None
-    return value if isinstance(value, dict) else None
+    try:
+        return loads_metadata(raw, "an S3 index entry")
+    except DVDFormatError:  # a foreign or damaged entry: not a usable recording
+        return None
 
 
 def _b64(data: bytes) -> str:

@@ -46,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(error))
     if document is None:
         return _fail(f"{source}: no such file")
-    write_document(destination, document)
+    try:
+        write_document(destination, document)
+    except OSError as error:
+        return _fail(f"{destination}: cannot be written ({error.strerror or error})")
     print(f"{source} -> {destination}: {plural(len(document.interactions), 'interaction')}")
     return 0

@@ -112,9 +112,18 @@ def default_lookup_properties() -> RecordingLookupProperties:
 
 
 def find_matching_recording_ids(
-    cassette: Cassette, category: str, properties: RecordingLookupProperties
+    source: Cassette | PlayingRecorder, category: str, lookup_properties: RecordingLookupProperties
 ) -> list[str]:
-    """The ids of *category* that *properties* select."""
+    """The ids of *category* that *lookup_properties* select.
+
+    Args:
+        source: The cassette to search, or a recorder (its ``cassette``), as playback's
+            ``find_matching_recording_ids(tape_recorder, category, lookup_properties)`` is called.
+        category: The category.
+        lookup_properties: Which recordings.
+    """
+    cassette: Cassette = source if isinstance(source, Cassette) else source.cassette
+    properties = lookup_properties
     metadata = dict(properties.metadata or {})
     if properties.skip_incomplete and INCOMPLETE_RECORDING not in metadata:
         metadata[INCOMPLETE_RECORDING] = [False, None]
@@ -131,7 +140,7 @@ class PlaybackStudio:
     """Replays and compares many recordings, category by category, into one `ComparisonReport`.
 
     Args:
-        categories: The categories to compare (ignored when *recording_ids* is given).
+        categories: The categories to compare (ignored, and may be None, when *recording_ids* is given).
         equalizer_tuner: Gives each category's playback function, extractor and comparator.
         recorder: The `Recorder` whose cassette holds the recordings and whose ``play`` replays them.
         lookup_properties: Which recordings (default: `default_lookup_properties`, at most 20 of the last
@@ -146,7 +155,7 @@ class PlaybackStudio:
 
     def __init__(
         self,
-        categories: Sequence[str],
+        categories: Sequence[str] | None,
         equalizer_tuner: EqualizerTuner,
         recorder: PlayingRecorder,
         lookup_properties: RecordingLookupProperties | None = None,
@@ -155,7 +164,7 @@ class PlaybackStudio:
         *,
         detect_noise: bool = False,
     ) -> None:
-        self.categories = list(categories)
+        self.categories = [] if categories is None else list(categories)
         self.detect_noise = detect_noise
         self.equalizer_tuner = equalizer_tuner
         self.recorder = recorder

@@ -150,7 +150,8 @@ class DVD:
         # positions to leave out of what is saved are one range.
         self._interactions.added.extend(read_only_interactions)
         self._read_only = range(self._loaded_count, len(self._interactions))
-        self._play_counts: list[int] = [0] * len(self._interactions)
+        self._play_counts: list[int] = [0] * len(self._interactions)  # for matching: recorded counts too
+        self._replays: list[int] = [0] * len(self._interactions)  # what play_count reports: replays only
         self._index: _Index | None = None
         self._cursors: dict[Hashable, int] = {}
         self._replaced: set[int] = set()
@@ -223,14 +224,22 @@ class DVD:
 
     @property
     def play_count(self) -> int:
-        """How many requests were answered from this DVD since it was loaded (or rewound)."""
-        return sum(self._play_counts)
+        """How many requests were replayed from this DVD since it was loaded (or rewound).
+
+        As vcrpy's ``Cassette.play_count``: recording an interaction is not playing it.
+        """
+        with self._lock:
+            return sum(self._replays)
 
     @property
     def all_played(self) -> bool:
-        """Whether every interaction has been played (or recorded) at least once (read-only ones aside)."""
+        """Whether every interaction has been replayed at least once (read-only ones aside), as vcrpy's.
+
+        An interaction recorded in this session has not been replayed, so after recording anything new
+        this is False until a replay uses it (`unplayed_interactions`, by contrast, counts it as used).
+        """
         with self._lock:
-            counts = self._play_counts
+            counts = self._replays
             return all(counts[n] for n in self._kept_positions())
 
     @property
@@ -250,6 +259,7 @@ class DVD:
         """Forget what was played, so every interaction can be played again from the start."""
         with self._lock:
             self._play_counts = [0] * len(self._interactions)
+            self._replays = [0] * len(self._interactions)
             self._cursors.clear()
 
     # -- replay and record -----------------------------------------------------------------------------
@@ -338,6 +348,7 @@ class DVD:
             if position is None:
                 return None
             self._play_counts[position] += 1
+            self._replays[position] += 1
             return self._interactions[position]
 
     def record(self, interaction: Interaction) -> None:
@@ -370,6 +381,7 @@ class DVD:
             bucket.append(len(self._interactions))
             self._interactions.added.append(interaction)
             self._play_counts.append(1)
+            self._replays.append(0)
             self.dirty = True
 
     # -- explaining a miss -----------------------------------------------------------------------------

@@ -90,9 +90,10 @@ class Filters:
     """The request and response transformations applied before recording and before matching.
 
     A request that a filter drops (an ignored host, or a hook returning None) is *ignored*: neither
-    recorded nor replayed. A response hook returning None means "do not record this interaction". A hook
-    or replacement callable that raises stops the request with a `ConfigurationError` naming it: it never
-    silently lets a secret through.
+    recorded nor replayed. A response hook returning None means "do not record this interaction". A
+    ``before_record_request`` / ``before_record_response`` hook that raises stops the request with its own
+    exception (as in vcrpy), noted with the hook's name; a replacement callable that raises stops it with
+    a `ConfigurationError` naming it. Neither ever silently lets a secret through.
     """
 
     request_hooks: tuple[RequestHook, ...] = ()
@@ -207,7 +208,10 @@ def _run_hooks(kind: str, hooks: Sequence[Callable[[Any], Any]], value: Any) -> 
         except PlaybackDVDError:
             raise
         except Exception as error:
-            raise ConfigurationError(f"{kind} filter {callable_name(hook)} raised {error!r}") from error
+            # The user's own exception, unchanged (vcrpy's behaviour: their except clauses still work),
+            # with a note saying where it came from; the request it stopped never reaches the network.
+            _note(error, f"raised by the before_record_{kind} hook {callable_name(hook)} (playback_dvd)")
+            raise
         if result is None:
             return None
         value = result
@@ -234,3 +238,9 @@ def as_hooks(
 
 
 NO_FILTERS = Filters()
+
+
+def _note(error: BaseException, note: str) -> None:
+    add_note = getattr(error, "add_note", None)
+    if add_note is not None:  # Python 3.11+
+        add_note(note)

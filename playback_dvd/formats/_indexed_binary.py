@@ -35,6 +35,9 @@ import zstandard
 from .._errors import DVDFormatError
 from .._models import Interaction
 from ..dvd._matching import DEFAULT_MATCH_ON, KEY_VERSION, MatchPlan, RequestView, resolve_matchers
+from ._decoding import unpack_frame
+from ._limits import LoadLimits
+from ._validation import field_errors_name
 
 VERSION = 2
 #: Bodies are compressed in pieces of this size: big enough for zstd to find repeats across bodies, small
@@ -43,8 +46,12 @@ BLOCK_SIZE = 64 * 1024
 _LENGTH = struct.Struct(">Q")
 _DEFAULT_PLAN = MatchPlan.of(resolve_matchers(DEFAULT_MATCH_ON))
 
-#: Decodes one version 1 row (a list) into an `Interaction`, raising on anything off-schema.
-RowDecoder = Callable[[list[Any]], Interaction]
+#: The keys of the head beyond the document fields both versions share.
+HEAD_KEYS = frozenset({"rows", "key_matchers", "key_version", "keys", "block_size", "blocks"})
+
+#: Decodes and checks one version 1 row at a field path (``interactions[3]``) into an `Interaction`,
+#: raising `InvalidField` on anything off-schema (`formats._validation.interaction_from_row`).
+RowDecoder = Callable[[Any, str], Interaction]
 
 
 def dumps(
@@ -84,15 +91,22 @@ def dumps(
     return b"".join([prefix, _LENGTH.pack(len(packed_head)), packed_head, *blocks])
 
 
-def open_head(payload: bytes, start: int, source: str) -> tuple[dict[str, Any], _BodyBlocks]:
-    """The head's map and the body blocks of a version 2 payload whose head length is at *start*."""
+def open_head(
+    payload: bytes, start: int, source: str, limits: LoadLimits
+) -> tuple[dict[str, Any], _BodyBlocks]:
+    """The head's map and the body blocks of a version 2 payload whose head length is at *start*.
+
+    The head frame is decompressed within *limits* (a frame declaring more is refused before anything
+    is allocated for it).
+    """
     try:
         (length,) = _LENGTH.unpack_from(payload, start)
-        head_start = start + _LENGTH.size
-        packed = zstandard.ZstdDecompressor().decompress(payload[head_start : head_start + length])
-        head = msgpack.unpackb(packed, raw=False, strict_map_key=True)
-    except (struct.error, zstandard.ZstdError, ValueError, msgpack.UnpackException) as error:
+    except struct.error as error:
         raise DVDFormatError(source, f"the data is truncated or corrupt ({error})") from None
+    head_start = start + _LENGTH.size
+    if head_start + length > len(payload):
+        raise DVDFormatError(source, "the data is truncated or corrupt (the head is cut short)")
+    head = unpack_frame(memoryview(payload)[head_start : head_start + length], source, limits)
     if not isinstance(head, dict):
         raise DVDFormatError(source, "the document does not follow the DVD schema (the head is not a map)")
     blocks = head.get("blocks")
@@ -245,7 +259,8 @@ class LazyInteractions(Sequence[Interaction]):
                 if not (isinstance(offset, int) and isinstance(length, int) and offset >= 0 <= length):
                     raise ValueError("a response body's offset and length must be counts")
                 response[2:4] = [self._bodies.read(offset, length)]
-            return self._decode(row)
+            with field_errors_name(self._bodies.source):
+                return self._decode(row, f"interactions[{number}]")
         except DVDFormatError:
             raise
         except (msgpack.UnpackException, KeyError, IndexError, TypeError, ValueError) as error:

@@ -24,7 +24,7 @@ import gc
 import json
 import re
 import struct
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import cattrs
@@ -43,6 +43,9 @@ from .._models import (
     Response,
 )
 from . import _indexed_binary, _vcrpy
+from . import _validation as validation
+from ._decoding import check_size, parse_json, unpack_frame
+from ._limits import DEFAULT_LIMITS, LoadLimits
 
 FORMAT_MARKER = "playback-dvd"
 SCHEMA_VERSION = 1
@@ -81,25 +84,8 @@ def _body_to_json(body: bytes, into: dict[str, Any]) -> None:
         into["body_base64"] = base64.b64encode(body).decode("ascii")
 
 
-def _body_from_json(data: Mapping[str, Any]) -> bytes:
-    if "body_base64" in data:
-        return base64.b64decode(data["body_base64"], validate=True)
-    text = data.get("body", "")
-    if not isinstance(text, str):
-        raise TypeError(f"body must be text, not {type(text).__name__}")
-    return text.encode("utf-8")
-
-
-def _headers_from(data: Any) -> Headers:
-    return tuple((str(name), str(value)) for name, value in data)
-
-
 def _exception_to_json(info: ExceptionInfo | None) -> dict[str, str] | None:
     return None if info is None else {"type": info.type_name, "message": info.message}
-
-
-def _exception_from_json(data: Mapping[str, Any] | None) -> ExceptionInfo | None:
-    return None if data is None else ExceptionInfo(type_name=str(data["type"]), message=str(data["message"]))
 
 
 def make_converter() -> cattrs.Converter:
@@ -107,7 +93,8 @@ def make_converter() -> cattrs.Converter:
 
     Hooks, one per rule of the module docstring: requests and responses write their bodies as text or
     base64 and their headers as pair lists; exceptions are ``{"type", "message"}``; intercepted values are
-    plain data and pass through unchanged.
+    plain data and pass through unchanged. Structuring checks every field (`_validation`): bad data raises
+    `InvalidField` naming it.
     """
     converter = cattrs.Converter()
 
@@ -116,13 +103,8 @@ def make_converter() -> cattrs.Converter:
         _body_to_json(request.body, data)
         return data
 
-    def structure_request(data: Mapping[str, Any], _: type) -> Request:
-        return Request(
-            method=str(data["method"]),
-            url=str(data["url"]),
-            headers=_headers_from(data.get("headers", ())),
-            body=_body_from_json(data),
-        )
+    def structure_request(data: Any, _: type) -> Request:
+        return validation.request_from_json(data, "request")
 
     def unstructure_response(response: Response) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -136,15 +118,8 @@ def make_converter() -> cattrs.Converter:
             data["body_complete"] = False
         return data
 
-    def structure_response(data: Mapping[str, Any], _: type) -> Response:
-        return Response(
-            status_code=int(data["status_code"]),
-            headers=_headers_from(data.get("headers", ())),
-            body=_body_from_json(data),
-            http_version=str(data.get("http_version", "HTTP/1.1")),
-            reason_phrase=str(data.get("reason_phrase", "")),
-            body_complete=bool(data.get("body_complete", True)),
-        )
+    def structure_response(data: Any, _: type) -> Response:
+        return validation.response_from_json(data, "response")
 
     def unstructure_interaction(interaction: Interaction) -> dict[str, Any]:
         data: dict[str, Any] = {"request": unstructure_request(interaction.request)}
@@ -154,13 +129,8 @@ def make_converter() -> cattrs.Converter:
             data["exception"] = _exception_to_json(interaction.exception)
         return data
 
-    def structure_interaction(data: Mapping[str, Any], _: type) -> Interaction:
-        response = data.get("response")
-        return Interaction(
-            request=structure_request(data["request"], Request),
-            response=None if response is None else structure_response(response, Response),
-            exception=_exception_from_json(data.get("exception")),
-        )
+    def structure_interaction(data: Any, _: type) -> Interaction:
+        return validation.interaction_from_json(data, "interaction")
 
     converter.register_unstructure_hook(Request, unstructure_request)
     converter.register_structure_hook(Request, structure_request)
@@ -169,7 +139,9 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(Interaction, unstructure_interaction)
     converter.register_structure_hook(Interaction, structure_interaction)
     converter.register_unstructure_hook(ExceptionInfo, _exception_to_json)
-    converter.register_structure_hook(ExceptionInfo, lambda data, _: _exception_from_json(data))
+    converter.register_structure_hook(
+        ExceptionInfo, lambda data, _: validation.exception_info(data, "exception")
+    )
     return converter
 
 
@@ -198,24 +170,11 @@ def _input_to_json(record: InputRecord) -> dict[str, Any]:
     return {"value": record.value}
 
 
-def _input_from_json(data: Mapping[str, Any]) -> InputRecord:
-    return InputRecord(value=data.get("value"), exception=_exception_from_json(data.get("exception")))
-
-
 def _output_to_json(record: OutputRecord) -> dict[str, Any]:
     data: dict[str, Any] = {"key": record.key, "arguments": record.arguments, "result": record.result}
     if record.exception is not None:
         data["exception"] = _exception_to_json(record.exception)
     return data
-
-
-def _output_from_json(data: Mapping[str, Any]) -> OutputRecord:
-    return OutputRecord(
-        key=str(data["key"]),
-        arguments=data.get("arguments"),
-        result=data.get("result"),
-        exception=_exception_from_json(data.get("exception")),
-    )
 
 
 def _check_header(data: Any, source: str) -> None:
@@ -232,21 +191,40 @@ def _check_header(data: Any, source: str) -> None:
         )
 
 
-def _document_from_json_data(data: Any, source: str) -> DVDDocument:
+_DOCUMENT_KEYS = frozenset(
+    {"format", "schema_version", "id", "category", "metadata", "inputs", "outputs", "interactions"}
+)
+# The head of a schema 2 ``.dvd`` holds rows, stored keys and body blocks instead of "interactions".
+_INDEXED_HEAD_KEYS = (_DOCUMENT_KEYS - {"interactions"}) | _indexed_binary.HEAD_KEYS
+
+
+def _document_fields(data: Any, limits: LoadLimits, keys: frozenset[str] = _DOCUMENT_KEYS) -> dict[str, Any]:
+    """The fields of a document every format shares (everything but the interactions), checked."""
+    validation.mapping(data, "", keys)
+    return {
+        "id": validation.optional_text(data.get("id"), "id"),
+        "category": validation.optional_text(data.get("category"), "category"),
+        "metadata": validation.metadata(_unless_none(data.get("metadata"), {}), "metadata", limits),
+        "inputs": validation.inputs(_unless_none(data.get("inputs"), {}), "inputs", limits),
+        "outputs": validation.outputs(_unless_none(data.get("outputs"), ()), "outputs", limits),
+    }
+
+
+def _unless_none(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _document_from_json_data(data: Any, source: str, limits: LoadLimits) -> DVDDocument:
     _check_header(data, source)
-    try:
+    with validation.field_errors_name(source):
+        interactions = validation.sequence(data.get("interactions", ()), "interactions")
         return DVDDocument(
             interactions=tuple(
-                converter.structure(item, Interaction) for item in data.get("interactions", ())
+                validation.interaction_from_json(item, f"interactions[{index}]")
+                for index, item in enumerate(interactions)
             ),
-            id=data.get("id"),
-            category=data.get("category"),
-            metadata=dict(data.get("metadata", {})),
-            inputs={str(key): _input_from_json(value) for key, value in data.get("inputs", {}).items()},
-            outputs=tuple(_output_from_json(item) for item in data.get("outputs", ())),
+            **_document_fields(data, limits),
         )
-    except (KeyError, TypeError, ValueError, AttributeError, cattrs.BaseValidationError) as error:
-        raise DVDFormatError(source, f"the document does not follow the DVD schema ({error!r})") from None
 
 
 # A header pair on one line reads (and diffs) far better than json's four. JSON strings cannot hold a raw
@@ -260,23 +238,11 @@ def dumps_json(document: DVDDocument) -> bytes:
     return (_PAIR.sub(r"[\1, \2]", text) + "\n").encode("utf-8")
 
 
-def _parse_json(payload: bytes, source: str) -> Any:
-    try:
-        return json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise DVDFormatError(source, f"not valid JSON, perhaps truncated or corrupt ({error})") from None
-
-
 # -- the compact binary format ---------------------------------------------------------------------------
 
 
 def _flat(headers: Headers) -> list[str]:
     return [part for pair in headers for part in pair]
-
-
-def _pairs(flat: list[str]) -> Headers:
-    iterator = iter(flat)
-    return tuple(zip(iterator, iterator, strict=True))
 
 
 def _interaction_row(interaction: Interaction) -> list[Any]:
@@ -298,15 +264,6 @@ def _interaction_row(interaction: Interaction) -> list[Any]:
         ],
         None if exception is None else [exception.type_name, exception.message],
     ]
-
-
-def _interaction_from_row(row: list[Any]) -> Interaction:
-    method, url, headers, body, response, exception = row
-    return Interaction(
-        Request(method, url, _pairs(headers), body),
-        None if response is None else Response(response[0], _pairs(response[1]), *response[2:]),
-        None if exception is None else ExceptionInfo(*exception),
-    )
 
 
 def _binary_head(document: DVDDocument, version: int) -> dict[str, Any]:
@@ -345,14 +302,20 @@ def dumps_binary_v1(document: DVDDocument, *, level: int = 3) -> bytes:
     return _BINARY_HEADER.pack(BINARY_MAGIC, 1) + compressed
 
 
-def loads_binary(payload: bytes, source: str = "<bytes>") -> DVDDocument:
+def loads_binary(
+    payload: bytes, source: str = "<bytes>", *, limits: LoadLimits = DEFAULT_LIMITS
+) -> DVDDocument:
     """Decode a ``.dvd`` payload. *source* names it in errors.
 
     A version 2 payload is opened, not decoded: its interactions are a `LazyInteractions`, each decoded
-    (and checked) when read.
+    and checked when read.
+
+    Raises:
+        DVDFormatError: Not a valid DVD, or beyond *limits* (the error names the field at fault).
     """
     if len(payload) < _BINARY_HEADER.size or not payload.startswith(BINARY_MAGIC):
         raise DVDFormatError(source, "not a binary DVD (bad magic bytes)")
+    check_size(len(payload), source, limits)
     _, version = _BINARY_HEADER.unpack_from(payload)
     if version > BINARY_SCHEMA_VERSION or version < 1:
         raise UnsupportedSchemaVersion(
@@ -361,48 +324,35 @@ def loads_binary(payload: bytes, source: str = "<bytes>") -> DVDDocument:
             f"{BINARY_SCHEMA_VERSION}); upgrade playback_dvd to read DVDs written by a newer version",
         )
     if version == _indexed_binary.VERSION:
-        return _document_from_indexed_binary(payload, source)
+        return _document_from_indexed_binary(payload, source, limits)
     with paused_gc():
-        return _document_from_binary(payload, source)
+        return _document_from_binary(payload, source, limits)
 
 
-def _document_from_indexed_binary(payload: bytes, source: str) -> DVDDocument:
-    head, bodies = _indexed_binary.open_head(payload, _BINARY_HEADER.size, source)
+def _document_from_indexed_binary(payload: bytes, source: str, limits: LoadLimits) -> DVDDocument:
+    head, bodies = _indexed_binary.open_head(payload, _BINARY_HEADER.size, source, limits)
     if head.get("format") != FORMAT_MARKER or head.get("schema_version") != _indexed_binary.VERSION:
         raise DVDFormatError(source, "the head does not match its file (format marker or schema_version)")
-    interactions = _indexed_binary.lazy_interactions(head, bodies, _interaction_from_row)
-    return _document_from_binary_data(head, source, interactions)
-
-
-def _document_from_binary(payload: bytes, source: str) -> DVDDocument:
-    try:
-        packed = zstandard.ZstdDecompressor().decompress(payload[_BINARY_HEADER.size :])
-        data = msgpack.unpackb(packed, raw=False, strict_map_key=True)
-    except (zstandard.ZstdError, ValueError, msgpack.UnpackException) as error:
-        raise DVDFormatError(source, f"the data is truncated or corrupt ({error})") from None
-    _check_header(data, source)
-    try:
-        interactions = tuple(_interaction_from_row(row) for row in data["interactions"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise DVDFormatError(source, f"the document does not follow the DVD schema ({error!r})") from None
-    return _document_from_binary_data(data, source, interactions)
-
-
-def _document_from_binary_data(
-    data: Mapping[str, Any], source: str, interactions: Sequence[Interaction]
-) -> DVDDocument:
-    """The document of a binary head (both versions), with *interactions* already decoded or lazy."""
-    try:
+    interactions = _indexed_binary.lazy_interactions(head, bodies, validation.interaction_from_row)
+    with validation.field_errors_name(source):
         return DVDDocument(
             interactions=interactions,  # type: ignore[arg-type]  # a LazyInteractions stands for the tuple
-            id=data.get("id"),
-            category=data.get("category"),
-            metadata=data.get("metadata") or {},
-            inputs={key: _input_from_json(value) for key, value in (data.get("inputs") or {}).items()},
-            outputs=tuple(_output_from_json(item) for item in data.get("outputs") or ()),
+            **_document_fields(head, limits, _INDEXED_HEAD_KEYS),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise DVDFormatError(source, f"the document does not follow the DVD schema ({error!r})") from None
+
+
+def _document_from_binary(payload: bytes, source: str, limits: LoadLimits) -> DVDDocument:
+    data = unpack_frame(memoryview(payload)[_BINARY_HEADER.size :], source, limits)
+    _check_header(data, source)
+    with validation.field_errors_name(source):
+        rows = validation.sequence(validation.required(data, "interactions", ""), "interactions")
+        return DVDDocument(
+            interactions=tuple(
+                validation.interaction_from_row(row, f"interactions[{index}]")
+                for index, row in enumerate(rows)
+            ),
+            **_document_fields(data, limits),
+        )
 
 
 # -- choosing the format ---------------------------------------------------------------------------------
@@ -413,17 +363,28 @@ def dumps(document: DVDDocument, *, binary: bool) -> bytes:
     return dumps_binary(document) if binary else dumps_json(document)
 
 
-def loads(payload: bytes, source: str = "<bytes>") -> DVDDocument:
-    """Decode a DVD in either format, or a vcrpy cassette (YAML or JSON), recognised by content, not name."""
+def loads(payload: bytes, source: str = "<bytes>", *, limits: LoadLimits = DEFAULT_LIMITS) -> DVDDocument:
+    """Decode a DVD in either format, or a vcrpy cassette (YAML or JSON), recognised by content, not name.
+
+    Args:
+        payload: The file's bytes.
+        source: What to call it in errors (the file's path).
+        limits: The bounds of what is accepted (`LoadLimits`: size, nesting, YAML aliases).
+
+    Raises:
+        DVDFormatError: Not a readable DVD or vcrpy cassette, or beyond *limits*. Nothing else, whatever
+            the bytes hold.
+    """
     if payload.startswith(BINARY_MAGIC):
-        return loads_binary(payload, source)
+        return loads_binary(payload, source, limits=limits)
+    check_size(len(payload), source, limits)
     stripped = payload.lstrip()
     if not stripped:
         raise DVDFormatError(source, "the file is empty")
     if stripped[:1] in (b"{", b"["):
-        data = _parse_json(payload, source)
+        data = parse_json(payload, source, limits)
         if _vcrpy.looks_like_vcrpy_json(data):  # never true of ours: they carry the format marker
-            return _vcrpy.loads_vcrpy_json(data, source)
-        return _document_from_json_data(data, source)
+            return _vcrpy.loads_vcrpy_json(data, source, limits)
+        return _document_from_json_data(data, source, limits)
     # Neither binary nor JSON: a vcrpy YAML cassette, or nothing we read.
-    return _vcrpy.loads_vcrpy_yaml(payload, source)
+    return _vcrpy.loads_vcrpy_yaml(payload, source, limits)

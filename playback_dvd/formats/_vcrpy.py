@@ -18,6 +18,8 @@ import attrs
 from .._bodies import fix_content_length
 from .._errors import DVDFormatError
 from .._models import DVDDocument, Headers, Interaction, Request, Response
+from . import _validation as validation
+from ._limits import DEFAULT_LIMITS, LoadLimits
 
 _PYTHON_TAG = "tag:yaml.org,2002:python/"
 _MIGRATION_HINT = (
@@ -44,21 +46,22 @@ def looks_like_vcrpy_json(data: Any) -> bool:
     )
 
 
-def loads_vcrpy_json(data: Any, source: str) -> VcrpyDocument:
+def loads_vcrpy_json(data: Any, source: str, limits: LoadLimits = DEFAULT_LIMITS) -> VcrpyDocument:
     """Convert a parsed vcrpy JSON cassette.
 
     Raises:
-        DVDFormatError: Not a version-1 vcrpy cassette.
+        DVDFormatError: Not a version-1 vcrpy cassette, or a field of the wrong type (named).
     """
-    return _document(data, source)
+    return _document(data, source, limits)
 
 
-def loads_vcrpy_yaml(payload: bytes, source: str) -> VcrpyDocument:
+def loads_vcrpy_yaml(payload: bytes, source: str, limits: LoadLimits = DEFAULT_LIMITS) -> VcrpyDocument:
     """Parse and convert a vcrpy YAML cassette without running anything it names.
 
     Raises:
-        DVDFormatError: Invalid YAML, a python tag other than the legacy ones vcrpy maps, not a version-1
-            cassette, or PyYAML is not installed (``pip install playback-dvd[vcrpy]``).
+        DVDFormatError: Invalid YAML, a python tag other than the legacy ones vcrpy maps, aliases that
+            expand past ``limits.max_yaml_alias_nodes``, nesting past ``limits.max_depth``, not a
+            version-1 cassette, or PyYAML is not installed (``pip install playback-dvd[vcrpy]``).
     """
     try:
         import yaml
@@ -73,7 +76,18 @@ def loads_vcrpy_yaml(payload: bytes, source: str) -> VcrpyDocument:
             "pip install 'playback-dvd[vcrpy]'",
         ) from None
     try:
-        data = yaml.load(payload, Loader=_loader_class())  # a SafeLoader subclass: see _build_loader
+        loader = _loader_class()(payload)  # a SafeLoader subclass: see _build_loader
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _check_expansion(node, limits)
+            data = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except _TooLarge as refused:
+        raise DVDFormatError(source, str(refused)) from None
+    except RecursionError:
+        raise DVDFormatError(source, "the YAML is nested too deeply to be a vcrpy cassette") from None
     except _ForbiddenTag as refused:
         raise DVDFormatError(
             source,
@@ -82,9 +96,56 @@ def loads_vcrpy_yaml(payload: bytes, source: str) -> VcrpyDocument:
             "python/object/new:_io.BytesIO, python/object/apply:builtins.iter) are accepted. Nothing was "
             "executed",
         ) from None
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError, TypeError) as error:  # constructors of bad scalars raise these too
         raise DVDFormatError(source, f"neither a DVD nor a readable vcrpy YAML cassette ({error})") from None
-    return _document(data, source)
+    return _document(data, source, limits)
+
+
+class _TooLarge(Exception):
+    """The YAML's aliases expand past the limit, or it nests past it."""
+
+
+def _check_expansion(root: Any, limits: LoadLimits) -> None:
+    """Refuse a node graph whose aliases add more than ``limits.max_yaml_alias_nodes`` nodes once expanded.
+
+    An alias is the same node met twice; the constructor builds it once, but everything that walks the data
+    afterwards (conversion, metadata, JSON) visits it every time. Sizes are memoized per node, so this
+    costs O(nodes), whatever the expansion.
+    """
+    import yaml
+
+    sizes: dict[int, int] = {}
+    distinct = 0
+    # Iterative post-order walk: the graph is a DAG of at most the file's size; recursion is avoided so
+    # that the depth check, not the interpreter, decides.
+    stack: list[tuple[Any, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, expanded = stack.pop()
+        if id(node) in sizes:
+            continue
+        if depth > limits.max_depth + 16:  # vcrpy's own structure adds a few levels above the values
+            raise _TooLarge(f"the YAML nests more than {limits.max_depth} levels deep (LoadLimits.max_depth)")
+        children = _children(node, yaml)
+        if not expanded:
+            stack.append((node, depth, True))
+            stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
+            continue
+        distinct += 1
+        sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
+    added = sizes[id(root)] - distinct
+    if added > limits.max_yaml_alias_nodes:
+        raise _TooLarge(
+            f"the YAML's aliases expand it by {added} nodes, more than the {limits.max_yaml_alias_nodes} "
+            "allowed (LoadLimits.max_yaml_alias_nodes); vcrpy never writes such aliases"
+        )
+
+
+def _children(node: Any, yaml: Any) -> list[Any]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 # -- the safe loader -------------------------------------------------------------------------------------
@@ -121,7 +182,7 @@ def _build_loader() -> type[Any]:
             else None
         )
         content = state[0] if isinstance(state, list) and state else b""
-        return _as_bytes(content)
+        return _as_bytes(content, "body")
 
     def construct_iter(loader: Any, node: Any) -> bytes:
         # iter(chunks): vcrpy wrote a body given as an iterator as the list of its chunks.
@@ -130,7 +191,7 @@ def _build_loader() -> type[Any]:
         else:
             args = loader.construct_sequence(node, deep=True)
         chunks = args[0] if args else []
-        return b"".join(_as_bytes(chunk) for chunk in chunks)
+        return b"".join(_as_bytes(chunk, "body") for chunk in chunks)
 
     def refuse(loader: Any, suffix: str, node: Any) -> Any:
         raise _ForbiddenTag(_PYTHON_TAG + suffix)
@@ -148,65 +209,85 @@ def _build_loader() -> type[Any]:
 # -- cassette data -> DVDDocument ------------------------------------------------------------------------
 
 
-def _as_bytes(value: Any) -> bytes:
+def _as_bytes(value: Any, path: str) -> bytes:
     if value is None:
         return b""
     if isinstance(value, bytes):
         return value
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return str(value).encode("utf-8")
+    if not isinstance(value, str):
+        validation.fail(path, "a body (text or bytes)", value)
+    return validation.text(value, path).encode("utf-8")
 
 
-def _headers(data: Any) -> Headers:
+def _headers(data: Any, path: str) -> Headers:
     if not data:
         return ()
     pairs = []
-    for name, values in data.items():
+    for name, values in validation.mapping(data, path).items():
+        where = validation.join(path, name)
         # vcrpy writes a list; hand-edited files may hold a bare string.
-        for value in values if isinstance(values, list) else [values]:
-            pairs.append((str(name), str(value)))
+        items = values if isinstance(values, list) else [values]
+        for index, value in enumerate(items):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)  # a hand-edited "content-length: 12" reads as a number
+            pairs.append(
+                (validation.latin1_text(name, where), validation.latin1_text(value, f"{where}[{index}]"))
+            )
     return tuple(pairs)
 
 
-def _request(data: Mapping[str, Any]) -> Request:
+def _request(data: Any, path: str) -> Request:
+    data = validation.mapping(data, path)
+    method = validation.required(data, "method", path)
     return Request(
-        method=str(data["method"]).upper(),
-        url=str(data["uri"]),
-        headers=_headers(data.get("headers")),
-        body=_as_bytes(data.get("body")),
+        method=validation.method(method.upper() if isinstance(method, str) else method, f"{path}.method"),
+        url=validation.url(validation.required(data, "uri", path), f"{path}.uri"),
+        headers=_headers(data.get("headers"), f"{path}.headers"),
+        body=_as_bytes(data.get("body"), f"{path}.body"),
     )
 
 
-def _response(data: Mapping[str, Any]) -> Response:
+def _response(data: Any, path: str) -> Response:
+    data = validation.mapping(data, path)
     if "status_code" in data:
         # vcrpy 4-5 httpx format: "content" is already decoded text, so the content-encoding header that
         # came with it no longer describes the body.
-        body = _as_bytes(data.get("content"))
+        body = _as_bytes(data.get("content"), f"{path}.content")
         headers = fix_content_length(
-            tuple(pair for pair in _headers(data.get("headers")) if pair[0].lower() != "content-encoding"),
+            tuple(
+                pair
+                for pair in _headers(data.get("headers"), f"{path}.headers")
+                if pair[0].lower() != "content-encoding"
+            ),
             len(body),
         )
         return Response(
-            status_code=int(data["status_code"]),
+            status_code=validation.status_code(data["status_code"], f"{path}.status_code"),
             headers=headers,
             body=body,
-            http_version=str(data.get("http_version") or "HTTP/1.1"),
+            http_version=validation.http_version(
+                data.get("http_version") or "HTTP/1.1", f"{path}.http_version"
+            ),
         )
-    status = data["status"]
+    status = validation.mapping(validation.required(data, "status", path), f"{path}.status")
     body_data = data.get("body") or {}
+    body_path = f"{path}.body"
+    if isinstance(body_data, Mapping):
+        body_data, body_path = body_data.get("string"), f"{path}.body.string"
     return Response(
-        status_code=int(status["code"]),
-        headers=_headers(data.get("headers")),
-        body=_as_bytes(body_data.get("string") if isinstance(body_data, Mapping) else body_data),
-        reason_phrase=str(status.get("message") or ""),
+        status_code=validation.status_code(
+            validation.required(status, "code", f"{path}.status"), f"{path}.status.code"
+        ),
+        headers=_headers(data.get("headers"), f"{path}.headers"),
+        body=_as_bytes(body_data, body_path),
+        reason_phrase=validation.latin1_text(status.get("message") or "", f"{path}.status.message"),
     )
 
 
 def _plain(value: Any) -> Any:
     # Metadata must survive our JSON format: YAML dates become ISO strings, bytes text or base64.
     if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {key if isinstance(key, str) else str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
     if isinstance(value, (datetime.date, datetime.datetime)):
@@ -219,25 +300,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _document(data: Any, source: str) -> VcrpyDocument:
+def _document(data: Any, source: str, limits: LoadLimits) -> VcrpyDocument:
     if isinstance(data, list):
         raise DVDFormatError(source, _MIGRATION_HINT)
     if not isinstance(data, dict) or "interactions" not in data:
         raise DVDFormatError(
             source, "not a DVD: neither the binary magic bytes, a JSON document nor a vcrpy cassette"
         )
-    if data.get("version") != 1:
+    # A cassette without a version line is read as version 1, as vcrpy reads it (hand-written ones).
+    if data.get("version", 1) != 1:
         raise DVDFormatError(
-            source, f"vcrpy cassette version {data.get('version')!r} is not supported (only version 1)"
+            source,
+            f"vcrpy cassette version {validation.describe(data.get('version'))} is not supported "
+            "(only version 1)",
         )
-    try:
-        interactions = tuple(
-            Interaction(request=_request(item["request"]), response=_response(item["response"]))
-            for item in data["interactions"] or ()
-        )
-        metadata = _plain(data.get("metadata") or {})
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise DVDFormatError(
-            source, f"the vcrpy cassette does not follow vcrpy's format ({error!r})"
-        ) from None
-    return VcrpyDocument(interactions=interactions, metadata=metadata)
+    with validation.field_errors_name(source):
+        interactions = []
+        for index, item in enumerate(validation.sequence(data["interactions"] or (), "interactions")):
+            path = f"interactions[{index}]"
+            item = validation.mapping(item, path)
+            interactions.append(
+                Interaction(
+                    request=_request(validation.required(item, "request", path), f"{path}.request"),
+                    response=_response(validation.required(item, "response", path), f"{path}.response"),
+                )
+            )
+        raw_metadata = data.get("metadata") or {}
+        validation.mapping(raw_metadata, "metadata")
+        metadata = validation.metadata(_plain(raw_metadata), "metadata", limits)
+    return VcrpyDocument(interactions=tuple(interactions), metadata=metadata)

@@ -63,16 +63,20 @@ def response_head(response: Any) -> tuple[int, tuple[tuple[str, str], ...], str,
 
 
 def library_response(library: HttpLibrary, recorded: Response, request: Any) -> Any:
-    """A response of *library* that replays *recorded*: raw body bytes, decoded (gzip/br) as it was live."""
+    """A response of *library* that replays *recorded*: raw body bytes, decoded (gzip/br) as it was live.
+
+    An empty recorded reason phrase (HTTP/2, old vcrpy cassettes) is left out, so the library derives it
+    from the status (``"OK"``, ``"Not Found"``), as it does for live HTTP/2 responses and as vcrpy replays.
+    """
     module = library.module
+    extensions: dict[str, bytes] = {"http_version": recorded.http_version.encode("ascii")}
+    if recorded.reason_phrase:
+        extensions["reason_phrase"] = recorded.reason_phrase.encode("latin-1")
     return module.Response(
         recorded.status_code,
         headers=[(name.encode("latin-1"), value.encode("latin-1")) for name, value in recorded.headers],
         stream=module.ByteStream(recorded.body),
-        extensions={
-            "http_version": recorded.http_version.encode("ascii"),
-            "reason_phrase": recorded.reason_phrase.encode("latin-1"),
-        },
+        extensions=extensions,
         request=request,
     )
 

@@ -50,7 +50,7 @@ class DVDFile:
     ) -> None:
         self.path = path
         self.options = options
-        document = None if fresh else read_dvd_file(path, options.filters)
+        document = None if fresh else read_dvd_file(path, options.filters, options.load_limits)
         self.dvd = DVD.from_document(
             document,
             path=path,
@@ -148,8 +148,8 @@ class use_dvd:  # noqa: N801  # used as a function (context manager and decorato
     Raises:
         UnmatchedRequestError: (inside the block) a request has no recorded twin and the mode does not record.
         DVDFormatError: The file exists but is not a readable DVD; it is left untouched.
-        ConfigurationError: A bad option, a filter that raised, or a vcrpy cassette opened in a recording
-            mode.
+        ConfigurationError: A bad option, a replacement callable that raised, or a vcrpy cassette opened
+            in a recording mode. (A ``before_record_*`` hook that raises raises its own exception.)
 
     .. versionadded:: 0.1.0
     """

@@ -14,6 +14,7 @@ from .._options import check_option_names, resolve_options
 from ..dvd._dvd import DVD
 from ..filters._pipeline import Filters
 from ..filters._storage import read_dvd_file
+from ..formats._limits import LoadLimits
 from ..http._use_dvd import DVDFile
 from ._network import NetworkGuard, blocked_connections, report_section
 
@@ -64,16 +65,25 @@ def extra_dvd_paths(markers: Sequence[pytest.Mark], dvd_dir: Path) -> list[Path]
     return paths
 
 
-def _read_only_interactions(paths: Sequence[Path], filters: Filters) -> list[Interaction]:
-    """The interactions of the extra DVDs, placeholders restored as for the test's own DVD."""
+def _read_only_interactions(
+    paths: Sequence[Path], filters: Filters, limits: LoadLimits, *, recording: bool
+) -> list[Interaction]:
+    """The interactions of the extra DVDs, placeholders restored as for the test's own DVD.
+
+    A missing extra DVD is skipped when the test may record (as pytest-recording skips a missing extra
+    cassette): what it would have answered is recorded into the test's own DVD. In record mode ``none``
+    it is an error, since nothing could answer in its place.
+    """
     interactions: list[Interaction] = []
     for path in paths:
-        document = read_dvd_file(path, filters)
+        document = read_dvd_file(path, filters, limits)
         if document is None:
+            if recording:
+                continue
             raise ConfigurationError(
-                f"extra DVD {path} (named in @pytest.mark.dvd) does not exist; extra DVDs are only read, "
-                "so record it first with the test that owns it, or fix the path (relative paths start "
-                "at the dvd_dir fixture)"
+                f"extra DVD {path} (named in @pytest.mark.dvd) does not exist and record mode 'none' cannot "
+                "record in its place; extra DVDs are only read, so record it first with the test that owns "
+                "it, or fix the path (relative paths start at the dvd_dir fixture)"
             )
         interactions.extend(document.interactions)
     return interactions
@@ -139,7 +149,12 @@ class TestDVD:
         rewrite = mode == "rewrite"
         options["record_mode"] = "new_episodes" if rewrite else mode
         resolved = resolve_options(options)
-        extra = _read_only_interactions(extra_dvd_paths(markers, dvd_dir), resolved.filters)
+        extra = _read_only_interactions(
+            extra_dvd_paths(markers, dvd_dir),
+            resolved.filters,
+            resolved.load_limits,
+            recording=options["record_mode"] != "none",
+        )
         dvd_file = DVDFile(os.fspath(own_path), resolved, fresh=rewrite, read_only_interactions=extra)
         return cls(
             settings,

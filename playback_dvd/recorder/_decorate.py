@@ -36,7 +36,7 @@ RunnerFactory = Callable[[Callable[..., Any], bool], CallRunner]
 
 
 def decorate(target: Any, make_runner: RunnerFactory, what: str) -> Any:
-    """Wrap *target* (a function, ``classmethod`` or ``staticmethod``) so its calls go through a runner.
+    """Wrap *target* (function, classmethod, staticmethod or property) so calls go through a runner.
 
     Raises:
         ConfigurationError: *target* is not callable, or is a generator function (*what* names the decorator).
@@ -45,6 +45,10 @@ def decorate(target: Any, make_runner: RunnerFactory, what: str) -> Any:
         return classmethod(_wrap(target.__func__, make_runner(target.__func__, True), what))
     if isinstance(target, staticmethod):
         return staticmethod(_wrap(target.__func__, make_runner(target.__func__, False), what))
+    if isinstance(target, property) and target.fget is not None:
+        # Above @property: the getter is what runs (and is recorded); the property stays a property.
+        getter = _wrap(target.fget, make_runner(target.fget, False), what)
+        return property(getter, target.fset, target.fdel, target.__doc__)
     if not callable(target):
         raise ConfigurationError(f"{what} decorates functions and methods, not {type(target).__name__}")
     return _wrap(target, make_runner(target, False), what)

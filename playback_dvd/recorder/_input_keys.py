@@ -26,10 +26,16 @@ class CallShape:
     Args:
         function: The undecorated function.
         capture_args: Names of the arguments that make the key (objects with a ``.name``, such as
-            playback's ``CapturedArg``, are accepted); None means all of them, ``[]`` none.
+            playback's ``CapturedArg``, are accepted); None means all of them, ``[]`` (or False) none.
     """
 
-    def __init__(self, function: Callable[..., Any], capture_args: Sequence[Any] | None = None) -> None:
+    def __init__(
+        self, function: Callable[..., Any], capture_args: Sequence[Any] | bool | None = None
+    ) -> None:
+        if capture_args is False:  # playback's spelling of "no argument makes the key"
+            capture_args = ()
+        if capture_args is True:
+            raise TypeError("capture_args takes None (all arguments), [] or False (none), or names")
         self.signature = inspect.signature(function)
         parameters = list(self.signature.parameters)
         self.skips_first = bool(parameters) and parameters[0] in _SELF_NAMES

@@ -157,7 +157,7 @@ class InputIntercept(_Intercept):
         function: Callable[..., Any],
         alias: str,
         *,
-        capture_args: Sequence[Any] | None,
+        capture_args: Sequence[Any] | bool | None,
         run_intercepted_when_missing: bool,
         value_when_missing: Any,
         fallback_aliases: Sequence[str] | Callable[..., Sequence[str]] | None,
@@ -230,6 +230,9 @@ class OutputIntercept(_Intercept):
     ) -> Any:
         """What is kept of a call's arguments, as plain data, redacted (through the data handler, if any)."""
         if self.data_handler is not None:
+            # As playback: the handler sees the call's arguments without the method's self (or cls).
+            if self.shape.skips_first:
+                args = args[1:]
             arguments = self.data_handler.prepare_output_for_recording(key, args, kwargs)
         else:
             arguments = self.shape.arguments(args, kwargs)

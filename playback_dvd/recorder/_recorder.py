@@ -42,8 +42,13 @@ class Recorder:
         sampling_rate: The share of operation calls recorded, from 0.0 to 1.0; decided before any work.
         code_version: Stored in every recording's metadata (e.g. a git sha), to tell recordings apart.
         background_saving: Save recordings from a background thread (bounded queue; a full queue drops
-            and counts) instead of at the end of each operation. Flushed at exit and by `flush`.
+            and counts) instead of at the end of each operation. Flushed at exit and by `flush`. The
+            default, None, turns it on for remote cassettes (`S3Cassette`: a slow or throttled S3 must
+            not slow the operations down) and off for the others.
         max_queued: The background queue's size.
+        exit_timeout: Seconds the interpreter's exit waits for background saves still pending; what is
+            left then is logged and counted in ``stats.dropped`` (a hanging cassette cannot hold the
+            process). Default 5.
         options: The HTTP options of `use_dvd` (``match_on``, filters, ``max_body_bytes``...). Secret
             headers are redacted by default (production capture). ``record_mode`` does not apply.
 
@@ -60,8 +65,9 @@ class Recorder:
         recording_enabled: bool = True,
         sampling_rate: float = 1.0,
         code_version: str | None = None,
-        background_saving: bool = False,
+        background_saving: bool | None = None,
         max_queued: int = 1000,
+        exit_timeout: float = 5.0,
         **options: Unpack[DVDOptions],
     ) -> None:
         if "record_mode" in options:
@@ -69,9 +75,17 @@ class Recorder:
                 "Recorder takes no record_mode: operations are always recorded in full, and replayed "
                 "(Recorder.play) without network"
             )
+        if "load_limits" in options:
+            raise ConfigurationError(
+                "Recorder takes no load_limits: recordings are read by the cassette, so give them to it "
+                "(e.g. LocalCassette(directory, load_limits=LoadLimits(...)))"
+            )
         _check_rate(sampling_rate)
         resolved = resolve_options(options)
         counters = Counters()
+        if background_saving is None:
+            background_saving = bool(getattr(cassette, "saves_remotely", False))
+        saver = BackgroundSaver(cassette, counters, max_queued, exit_timeout) if background_saving else None
         # What the call runners and sessions get of this recorder: they never read the recorder itself.
         self._core = RecorderCore(
             cassette,
@@ -80,7 +94,7 @@ class Recorder:
             code_version=code_version,
             enabled=bool(recording_enabled),
             sampling_rate=float(sampling_rate),
-            saver=BackgroundSaver(cassette, counters, max_queued) if background_saving else None,
+            saver=saver,
             counters=counters,
         )
 
@@ -144,6 +158,11 @@ class Recorder:
         return None if session is None else session.dvd.id
 
     @property
+    def background_saving(self) -> bool:
+        """Whether recordings are saved by a background writer (see the ``background_saving`` argument)."""
+        return self._core.saver is not None
+
+    @property
     def stats(self) -> RecorderStats:
         """How many recordings were saved, dropped (queue full) and lost to failures."""
         return self._core.counters.snapshot()
@@ -202,7 +221,7 @@ class Recorder:
     def intercept_input(
         self,
         alias: str,
-        capture_args: Sequence[Any] | None = None,
+        capture_args: Sequence[Any] | bool | None = None,
         run_intercepted_when_missing: bool = False,
         value_when_missing: Any = UNSET,
         fallback_aliases: Sequence[str] | Callable[..., Sequence[str]] | None = None,
@@ -215,7 +234,7 @@ class Recorder:
 
         Args:
             alias: The name of this input in recordings (keep it stable across code changes).
-            capture_args: Names of the arguments that make the key (None: all; ``[]``: none).
+            capture_args: Names of the arguments that make the key (None: all; ``[]`` or False: none).
             run_intercepted_when_missing: On replay, run the real function when the key was not recorded.
             value_when_missing: On replay, return this (or call it with the arguments, when callable) when
                 the key was not recorded; any value counts, None and falsy ones included.
@@ -315,6 +334,10 @@ class Recorder:
 
         Returns:
             The recorded and replayed outputs side by side, with durations and unmatched requests.
+
+        A recording that cannot be read (`DVDFormatError`: corrupt, foreign, beyond the cassette's
+        `LoadLimits`) is not replayed: the playback function is not called, and the error is in
+        ``Playback.playback_error``.
 
         Raises:
             RecordingNotFound: The cassette has no such recording.

@@ -128,7 +128,8 @@ class RecordingSession(OperationSession):
 
     def capture_failed(self, error: BaseException) -> None:
         """A value could not be kept: log it, and drop the recording at the end."""
-        logger.warning("playback_dvd: %s; the recording will be dropped", error)
+        # Never silent: the cause (a data handler's traceback included) is logged, the drop counted in stats.
+        logger.warning("playback_dvd: %s; the recording will be dropped", error, exc_info=error)
         self.fail(error)
 
     # -- start and end --------------------------------------------------------------------------------

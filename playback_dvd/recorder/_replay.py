@@ -4,7 +4,8 @@ During the replay the session (in the ContextVar) serves HTTP and inputs from th
 record mode ``none``, so no request reaches the network and a request the recording lacks raises
 `UnmatchedRequestError`. Outputs are captured, not executed. The replay is hermetic by default: any other
 connection from its thread or task (urllib, raw sockets, a database driver) is refused with
-`NetworkBlockedError` unless its host is allowed.
+`NetworkBlockedError` unless its host is allowed. A recording that cannot be read (`DVDFormatError`) is
+not replayed: the `Playback` reports the error in ``playback_error``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,14 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._errors import ConfigurationError, OperationMismatchError, RecordingKeyError, ReplayedException
-from .._models import ExceptionInfo, Output, Playback, exception_info
+from .._errors import (
+    ConfigurationError,
+    DVDFormatError,
+    OperationMismatchError,
+    RecordingKeyError,
+    ReplayedException,
+)
+from .._models import DVDDocument, ExceptionInfo, Output, Playback, exception_info
 from .._tracebacks import user_traceback
 from ..dvd._dvd import DVD, RecordMode
 from ..http._activation import HttpActivation
@@ -67,15 +74,25 @@ class ReplaySession(OperationSession):
         recording_id: The recording to replay.
         network: What may still connect outside httpx/httpx2 (by default nothing: the replay is hermetic).
 
+    A recording that cannot be read (`DVDFormatError`) makes an empty session whose ``load_error`` says
+    why: the playback function is then not run, and the error is the playback's ``playback_error``.
+
     Raises:
         RecordingNotFound: The cassette has no such recording.
     """
 
     def __init__(self, core: RecorderCore, recording_id: str, network: NetworkRule | None = None) -> None:
         options = core.options
+        #: Why the recording could not be loaded; the playback function is then not run.
+        self.load_error: DVDFormatError | None = None
+        try:
+            document = core.load(recording_id)
+        except DVDFormatError as error:
+            self.load_error = error
+            document = DVDDocument(id=recording_id)
         super().__init__(
             DVD.from_document(
-                core.load(recording_id),
+                document,
                 record_mode=RecordMode.NONE,
                 match_on=options.match_on,
                 allow_playback_repeats=options.allow_playback_repeats,
@@ -97,7 +114,9 @@ class ReplaySession(OperationSession):
         )
         self.playback_outputs: list[Output] = []
         self._recorded_outputs = {record.key: record for record in self.dvd.outputs}
-        self.error: ExceptionInfo | None = None
+        self.error: ExceptionInfo | None = (
+            None if self.load_error is None else exception_info(self.load_error)
+        )
         self.traceback: str | None = None
         self.replayed_code_version: str | None = None  # the replaying operation's recorder's, when entered
         self.duration = 0.0
@@ -272,6 +291,8 @@ def replay(
 ) -> Playback:
     """Replay *recording_id* by running *playback_function(dvd)*; see `Recorder.play`."""
     session = ReplaySession(core, recording_id, network)
+    if session.load_error is not None:
+        return session.result()
     outcome: Any = None
     with session.active():
         outcome = playback_function(session.dvd)
@@ -293,6 +314,8 @@ async def areplay(
 ) -> Playback:
     """Replay *recording_id* by awaiting *playback_function(dvd)*; see `Recorder.aplay`."""
     session = ReplaySession(core, recording_id, network)
+    if session.load_error is not None:
+        return session.result()
     with session.active():
         await playback_function(session.dvd)
     return session.result()

@@ -162,7 +162,7 @@ def test_an_id_climbing_out_of_the_directory_touches_nothing(tmp_path: Path, cat
     outside.parent.mkdir(parents=True)
     outside.write_bytes(dumps_binary(full_document(f"x/2026-03-04/{unique}", "x")))
     hostile = f"{category}/2026-03-04/{unique}"
-    cassette = LocalCassette(store)
+    cassette = LocalCassette(store, create=False)
     for action in (cassette.get_recording, cassette.get_recording_metadata):
         with pytest.raises(RecordingNotFound, match="not a recording id"):
             action(hostile)
@@ -179,7 +179,7 @@ def test_a_category_search_cannot_climb_out_of_the_directory(tmp_path: Path) -> 
 
 
 def test_a_search_of_a_directory_that_does_not_exist_is_empty(tmp_path: Path) -> None:
-    assert list(LocalCassette(tmp_path / "missing").iter_recording_ids(CATEGORY)) == []
+    assert list(LocalCassette(tmp_path / "missing", create=False).iter_recording_ids(CATEGORY)) == []
     assert not (tmp_path / "missing").exists()
 
 
@@ -211,3 +211,10 @@ def test_a_search_with_limit_stops_reading_at_its_last_match(tmp_path: Path) -> 
     newest = save_small(cassette, DAY + timedelta(seconds=1), order_id=1)
     (tmp_path / f"Checkout/2026/03/04/{_unique(older)}.meta.json").write_text("not json")
     assert list(cassette.iter_recording_ids(CATEGORY, metadata={"order_id": 1}, limit=1)) == [newest]
+
+
+def test_a_local_cassette_creates_its_directory(tmp_path: Path) -> None:
+    directory = tmp_path / "not" / "yet"
+    cassette = LocalCassette(directory)
+    assert directory.is_dir()
+    assert list(cassette.iter_recording_ids("Checkout")) == []

@@ -217,3 +217,24 @@ def test_a_tuple_filter_is_not_cached_as_the_list_filter_of_the_same_values(
     red = _saved(store, color="red")
     assert list(cache.iter_recording_ids("Checkout", metadata={"color": ["red", "blue"]})) == [red.id]
     assert list(cache.iter_recording_ids("Checkout", metadata={"color": ("red", "blue")})) == []
+
+
+def test_use_cache_false_reads_s3_every_time_and_keeps_nothing(
+    store: S3Cassette, tmp_path: Path, requests: RequestCounter
+) -> None:
+    document = _saved(store)
+    uncached = CachedS3Cassette(store, local_path=tmp_path, use_cache=False)
+    requests.reset()
+    assert uncached.get_recording(document.id or "") == document
+    assert uncached.get_recording(document.id or "") == document
+    assert requests.calls == {"GetObject": 2}
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+
+
+def test_playbacks_arguments_name_the_bucket_and_refuse_writing(s3_client: Any, s3_bucket: str) -> None:
+    document = make_document()
+    S3Cassette(s3_bucket, "recordings", client=s3_client).save_recording(document)
+    cache = CachedS3Cassette(bucket=s3_bucket, key_prefix="recordings", client=s3_client, read_only=True)
+    assert cache.get_recording(document.id or "") == document
+    with pytest.raises(ValueError, match="only reads"):
+        CachedS3Cassette(bucket=s3_bucket, client=s3_client, read_only=False)

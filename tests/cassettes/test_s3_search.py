@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from playback_dvd import DVDDocument, S3Cassette
+from playback_dvd import DVDDocument, RecordingNotFound, S3Cassette
 
 from ._documents import make_document
 from .conftest_s3 import RequestCounter
@@ -127,25 +127,27 @@ def test_a_metadata_search_reads_one_list_per_day_and_no_get(
         s3_cassette.iter_recording_ids("Checkout", metadata={"order_id": {"operator": ">=", "value": 25}})
     )
     assert sorted(found) == sorted(document.id for document in saved[25:])
-    assert requests.calls == {"ListObjectsV2": FIND_DAYS + 3}
+    # Per day: one LIST of its index, and one of its DVDs (a match whose DVD is gone is skipped).
+    assert requests.calls == {"ListObjectsV2": FIND_DAYS + 3 + 3}
 
 
 def test_a_day_of_more_than_a_thousand_entries_is_listed_in_pages(
     s3_cassette: S3Cassette, s3_client: Any, s3_bucket: str, requests: RequestCounter
 ) -> None:
-    # 1,200 index entries written directly (the DVDs do not matter to a search): two pages of listing.
+    # 1,200 index entries and their (empty) DVDs written directly: two pages of listing each.
     day = f"search/Checkout/index/{NOON:%Y/%m/%d}/"
     for index in range(1200):
         name = f"{index:032x}.{index:016x}.{index:016x}.j{_b64(index)}"
         s3_client.put_object(Bucket=s3_bucket, Key=day + name, Body=b"")
+        s3_client.put_object(Bucket=s3_bucket, Key=f"search/Checkout/{NOON:%Y/%m/%d}/{index:032x}", Body=b"")
     requests.reset()
     assert len(list(s3_cassette.iter_recording_ids("Checkout", limit=10))) == 10
-    assert requests.calls == {"ListObjectsV2": FIND_DAYS + 2}  # a day is listed whole, to order it
+    assert requests.calls == {"ListObjectsV2": FIND_DAYS + 2 + 2}  # a day is listed whole, to order it
     requests.reset()
     assert list(s3_cassette.iter_recording_ids("Checkout", metadata={"n": 1150})) == [
         f"Checkout/2026-03-10/{1150:032x}"
     ]
-    assert requests.calls == {"ListObjectsV2": FIND_DAYS + 2}
+    assert requests.calls == {"ListObjectsV2": FIND_DAYS + 2 + 2}
 
 
 def _b64(index: int) -> str:
@@ -163,7 +165,8 @@ def test_a_window_search_starts_listing_at_its_first_day(
     requests.reset()
     found = list(s3_cassette.iter_recording_ids("Checkout", start_date=NOON - timedelta(hours=1)))
     assert found == [recent.id]
-    assert requests.calls == {"ListObjectsV2": FIND_DAYS + 1}  # February is never listed
+    # One LIST of the day's index, one of its DVDs; February is never listed.
+    assert requests.calls == {"ListObjectsV2": FIND_DAYS + 1 + 1}
     assert len(old) == 5
 
 
@@ -174,3 +177,18 @@ def test_foreign_objects_under_the_index_prefix_are_ignored(
     s3_client.put_object(Bucket=s3_bucket, Key="search/Checkout/index/README", Body=b"hello")
     s3_client.put_object(Bucket=s3_bucket, Key="search/Checkout/index/2026/03/10/not-an-entry", Body=b"")
     assert list(s3_cassette.iter_recording_ids("Checkout")) == [document.id]
+
+
+def test_a_search_skips_an_index_entry_whose_dvd_is_gone_with_a_warning(
+    s3_cassette: S3Cassette, s3_client: Any, s3_bucket: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    kept = _save(s3_cassette, order_id=1)
+    expired = _save(s3_cassette, order_id=2)
+    assert expired.id is not None
+    # A lifecycle rule removed the DVD, not its index entry.
+    s3_client.delete_object(Bucket=s3_bucket, Key=s3_cassette._dvd_key_of(expired.id))
+    assert list(s3_cassette.iter_recording_ids("Checkout")) == [kept.id]
+    assert f"skipping {expired.id}" in caplog.text
+    assert "its DVD is gone" in caplog.text
+    with pytest.raises(RecordingNotFound):
+        s3_cassette.get_recording(expired.id)

@@ -135,6 +135,20 @@ def test_the_studio_compares_exactly_the_given_recording_ids(recorder, recording
     assert report.passed
 
 
+def test_the_studio_takes_no_categories_when_given_recording_ids(recorder, recordings):
+    # playback's call shape: PlaybackStudio(None, tuner, recorder, recording_ids=[...]).
+    report = PlaybackStudio(None, Tuner(), recorder, recording_ids=recordings[1]).play()
+    assert statuses(report.comparisons) == ["Equal"] * 3
+
+
+def test_lookups_take_the_recorder_as_playback_calls_them(recorder):
+    props = RecordingLookupProperties(start_date=None, metadata={"item_id": "a"})
+    assert find_matching_recording_ids(recorder, "Pricing", lookup_properties=props) == (
+        find_matching_recording_ids(recorder.cassette, "Pricing", props)
+    )
+    assert len(find_matching_recording_ids(recorder, "Pricing", props)) == 1
+
+
 def test_lookup_properties_filter_by_metadata_and_limit(recorder):
     props = RecordingLookupProperties(start_date=None, metadata={"item_id": ["a", "bb"]}, limit=1)
     assert len(find_matching_recording_ids(recorder.cassette, "Pricing", props)) == 1

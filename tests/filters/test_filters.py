@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -301,19 +302,24 @@ def test_before_record_hooks_run_in_order_and_none_skips_recording(
     assert ("x-tag", "1") in interactions[0].request.headers
 
 
-def test_a_hook_that_raises_is_a_configuration_error_naming_it_and_nothing_is_sent(
+def test_a_hook_that_raises_raises_its_own_exception_naming_it_and_nothing_is_sent(
     kind: str, tmp_path: Path, server: LocalServer
 ) -> None:
+    class HookBroke(Exception):
+        pass
+
     def leaky_hook(request: pd.Request) -> pd.Request:
-        raise RuntimeError("boom")
+        raise HookBroke("boom")
 
     path = tmp_path / "k.dvd.json"
     with (
-        pytest.raises(pd.ConfigurationError, match="leaky_hook"),
+        pytest.raises(HookBroke, match="boom") as caught,
         pd.use_dvd(path, before_record_request=leaky_hook),
     ):
         send(kind, "GET", f"{server.url}/items?id=1")
     assert server.hits == []
+    if sys.version_info >= (3, 11):
+        assert any("leaky_hook" in note for note in caught.value.__notes__)
 
 
 def test_a_replacement_callable_that_raises_is_a_configuration_error_naming_it(

@@ -14,9 +14,17 @@ from playback_dvd import DVDDocument, ExceptionInfo, InputRecord, Interaction, O
 from playback_dvd.formats import _files, _serialization
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
-headers = st.lists(st.tuples(text, text), max_size=4).map(tuple)
+# What httpx can carry: latin-1 header text and reason phrases, absolute URLs (the loader checks both).
+latin1 = st.text(st.characters(max_codepoint=255), max_size=20)
+headers = st.lists(st.tuples(latin1, latin1), max_size=4).map(tuple)
+urls = st.builds(
+    "{}://{}/{}".format,
+    st.sampled_from(["http", "https"]),
+    st.from_regex(r"[a-z0-9.-]{1,12}(:[0-9]{1,4})?", fullmatch=True),
+    text,
+)
 requests = st.builds(
-    Request, method=st.sampled_from(["GET", "POST"]), url=text, headers=headers, body=st.binary(max_size=64)
+    Request, method=st.sampled_from(["GET", "POST"]), url=urls, headers=headers, body=st.binary(max_size=64)
 )
 responses = st.builds(
     Response,
@@ -24,7 +32,7 @@ responses = st.builds(
     headers=headers,
     body=st.binary(max_size=64) | text.map(str.encode),
     http_version=st.sampled_from(["HTTP/1.1", "HTTP/2"]),
-    reason_phrase=text,
+    reason_phrase=latin1,
     body_complete=st.booleans(),
 )
 exceptions = st.builds(ExceptionInfo, type_name=text, message=text)

@@ -61,7 +61,7 @@ def test_the_index_comes_from_the_stored_keys_without_decoding_a_row(tmp_path: P
     interactions = document.interactions
     assert isinstance(interactions, LazyInteractions)
     original = interactions._decode
-    interactions._decode = lambda row: decoded.append(row) or original(row)  # type: ignore[func-returns-value]
+    interactions._decode = lambda row, path: decoded.append(row) or original(row, path)  # type: ignore[func-returns-value]
     dvd = DVD.from_document(document, record_mode="none")
     dvd._build_index()
     assert decoded == []

@@ -282,3 +282,24 @@ def test_placeholders_written_by_vcrpy_filter_sensitive_data_are_restored_on_rep
     assert replayed == live
     assert replayed["id"] == "tok-123"
     assert server.hits == []
+
+
+def test_a_cassette_without_a_version_line_loads_and_an_empty_reason_comes_from_the_status(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    path = tmp_path / "handwritten.yaml"
+    path.write_text(
+        "interactions:\n"
+        "- request:\n"
+        "    body: ''\n"
+        "    headers: {}\n"
+        "    method: GET\n"
+        "    uri: https://api.test/missing\n"
+        "  response:\n"
+        "    body: {string: nope}\n"
+        "    headers: {}\n"
+        "    status: {code: 404, message: ''}\n"
+    )
+    with pd.use_dvd(path, record_mode="none"):
+        response = httpx.get("https://api.test/missing")
+    assert (response.status_code, response.reason_phrase, response.text) == (404, "Not Found", "nope")

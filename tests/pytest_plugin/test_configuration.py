@@ -196,11 +196,27 @@ def test_items():
     assert session.hits() == ["/items?id=shared&token=s3cret-token-value"]
 
 
-def test_a_missing_extra_dvd_is_an_error_naming_it(session: Session) -> None:
-    session.module("test_user", '@pytest.mark.dvd("nowhere.dvd.json")\ndef test_items():\n    pass\n')
+def test_a_missing_extra_dvd_is_an_error_naming_it_when_nothing_can_record(session: Session) -> None:
+    session.module(
+        "test_user", '@pytest.mark.dvd("nowhere.dvd.json", record_mode="none")\ndef test_items():\n    pass\n'
+    )
     result = session.run()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*extra DVD *nowhere.dvd.json (named in @pytest.mark.dvd) does not exist*"])
+
+
+def test_a_missing_extra_dvd_is_skipped_when_recording(session: Session) -> None:
+    # As pytest-recording: the test records what the extra DVD would have answered into its own DVD.
+    session.module(
+        "test_user",
+        """
+@pytest.mark.dvd("nowhere.dvd.json", record_mode="once")
+def test_items():
+    assert httpx.get(URL + "/items?id=1").json()["id"] == "1"
+""",
+    )
+    session.run("test_user.py").assert_outcomes(passed=1)
+    assert session.hits() == ["/items?id=1"]
 
 
 # -- names --------------------------------------------------------------------------------------------------

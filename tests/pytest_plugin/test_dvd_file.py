@@ -35,7 +35,8 @@ def test_recorded_interactions_are_saved_beside_read_only_ones_left_out() -> Non
     dvd = DVD(read_only_interactions=[_interaction(2)], record_mode="new_episodes")
     dvd.record(_interaction(3))
     assert dvd.interactions == (_interaction(3),)
-    assert dvd.all_played
+    assert dvd.unplayed_interactions == ()
+    assert not dvd.all_played  # recorded, not replayed: vcrpy's meaning of all_played
 
 
 def test_all_mode_keeps_read_only_interactions_out_of_the_saved_dvd() -> None:

@@ -343,3 +343,80 @@ def test_a_call_with_wrong_arguments_raises_the_functions_own_error(recorder: Re
     with pytest.raises(TypeError, match="positional argument"):
         handle()
     assert recorder.stats.failed == 1
+
+
+def test_a_replayed_exception_has_the_original_str_and_names_its_type() -> None:
+    from playback_dvd import ReplayedException
+
+    replayed = ReplayedException("NotFound", "5")
+    assert str(replayed) == "5"
+    assert replayed.type_name == "NotFound"
+    assert "NotFound" in repr(replayed)
+
+
+def test_an_output_data_handler_gets_the_arguments_without_self(recorder: Recorder) -> None:
+    seen: list[tuple[Any, ...]] = []
+
+    class FirstOnly:
+        def prepare_output_for_recording(
+            self, key: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+        ) -> Any:
+            seen.append(args)
+            return {"first": args[0]}
+
+    class Mailer:
+        @recorder.operation()
+        def run(self) -> None:
+            self.send("to@example.test", "hi")
+
+        @recorder.intercept_output("mailer.send", data_handler=FirstOnly())
+        def send(self, to: str, body: str) -> None:
+            pass
+
+    Mailer().run()
+    assert seen == [("to@example.test", "hi")]
+    (record,) = [o for o in only_recording(recorder, "Mailer").outputs if o.key.startswith("mailer.send")]
+    assert record.arguments == {"first": "to@example.test"}
+
+
+@pytest.mark.parametrize("order", ["intercept above property", "property above intercept"])
+def test_an_intercepted_property_records_and_replays(recorder: Recorder, order: str) -> None:
+    def getter(self: Any) -> int:
+        return int(self.value)
+
+    if order == "intercept above property":
+        prop = recorder.intercept_input("thing.value")(property(getter))
+    else:
+        prop = property(recorder.intercept_input("thing.value")(getter))
+
+    class Thing:
+        current = prop
+
+        def __init__(self, value: int) -> None:
+            self.value = value
+
+        @recorder.operation()
+        def run(self) -> int:
+            return int(self.current)
+
+    assert Thing(4).run() == 4
+    recording_id = only_recording(recorder, "Thing").id or ""
+    playback = recorder.play(recording_id, lambda dvd: Thing(0).run())
+    assert playback.playback_outputs == playback.recorded_outputs
+
+
+def test_capture_args_false_means_no_argument_makes_the_key(recorder: Recorder) -> None:
+    class Clock:
+        @recorder.operation()
+        def run(self, noise: float) -> int:
+            return int(self.tick(noise))
+
+        @recorder.intercept_input("clock.tick", capture_args=False)
+        def tick(self, noise: float) -> int:
+            return 3
+
+    Clock().run(0.1)
+    recording = only_recording(recorder, "Clock")
+    assert list(recording.inputs) == ["clock.tick {}"]
+    playback = recorder.play(recording.id or "", lambda dvd: Clock().run(0.7))
+    assert playback.playback_outputs == playback.recorded_outputs

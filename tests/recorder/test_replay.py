@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 from playback_dvd import (
     DVD,
     ConfigurationError,
+    LocalCassette,
     MemoryCassette,
     Output,
     Recorder,
@@ -20,6 +22,8 @@ from playback_dvd import (
     ReplayedException,
     UnmatchedRequestError,
 )
+from playback_dvd._models import DVDDocument
+from playback_dvd.cassettes._ids import new_recording_id
 
 from .._server import LocalServer
 
@@ -453,3 +457,18 @@ def test_input_data_handler_restores_on_replay(recorder: Recorder) -> None:
     playback = recorder.play(recording_id, lambda dvd: handle())
     assert playback.playback_error is None
     assert playback.playback_outputs == [Output("operation", ["a", "b"])]
+
+
+def test_a_recording_that_cannot_be_read_is_reported_in_playback_error_not_replayed(tmp_path: Path) -> None:
+    cassette = LocalCassette(tmp_path / "recordings")
+    recorder = Recorder(cassette)
+    recording_id = new_recording_id("Broken")
+    cassette.save_recording(DVDDocument(id=recording_id, category="Broken"))
+    cassette.recording_path(recording_id).write_bytes(b"\x89PBDVD\r\n\x00\x01 not a frame")
+    called: list[object] = []
+    playback = recorder.play(recording_id, called.append)
+    assert called == []
+    assert playback.playback_error is not None
+    assert playback.playback_error.type_name == "DVDFormatError"
+    assert recording_id.split("/")[-1] in playback.playback_error.message
+    assert playback.recorded_outputs == playback.playback_outputs == []

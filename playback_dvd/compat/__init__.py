@@ -1,0 +1,1 @@
+"""Compatibility surfaces: other libraries' public module paths, served by playback_dvd's engine."""

@@ -1,0 +1,1 @@
+"""Part of playback's public module paths (see `playback_dvd.compat.playback`)."""
