@@ -156,9 +156,35 @@ class _BodyBlocks:
         for size in sizes:
             self._offsets.append(self._offsets[-1] + size)
         self._block_size = block_size
+        self._check_frame_headers()
         self._blocks: dict[int, bytes] = {}
         self._lock = threading.Lock()  # a ZstdDecompressor is not for concurrent use
         self._decompressor: zstandard.ZstdDecompressor | None = None  # made once: its setup costs ~100 µs
+
+    def _check_frame_headers(self) -> None:
+        """Refuse, at open, a block whose frame header is not one our writer makes.
+
+        Reading a frame header costs a few hundred nanoseconds and no decompression: a block that
+        declares more than the block size, needs a dictionary or carries no checksum is found now; damage
+        inside a block's data is found by its checksum when it is first read.
+        """
+        assert self._payload is not None
+        for number in range(len(self._offsets) - 1):
+            frame = self._payload[self._offsets[number] : self._offsets[number + 1]]
+            try:
+                parameters = zstandard.get_frame_parameters(frame)
+            except zstandard.ZstdError as error:
+                raise DVDFormatError(self.source, f"body block {number} is corrupt ({error})") from None
+            if (
+                not 0 <= parameters.content_size <= self._block_size
+                or parameters.dict_id
+                or not parameters.has_checksum
+            ):
+                raise DVDFormatError(
+                    self.source,
+                    f"body block {number} is not one this writer makes (its declared size, dictionary or "
+                    "checksum)",
+                )
 
     def read(self, offset: int, length: int) -> bytes:
         """The *length* body bytes at *offset* of the body stream."""

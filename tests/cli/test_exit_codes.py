@@ -82,7 +82,8 @@ def test_a_corrupt_recording_in_a_listing_exits_2_in_one_line(tmp_path):
     (tmp_path / "Checkout" / "2026" / "11" / "23").mkdir(parents=True)
     (tmp_path / "Checkout" / "2026" / "11" / "23" / ("0" * 32 + ".meta.json")).write_text("{not json")
     line = one_line(run("ls", str(tmp_path), "--category", "Checkout", "--where", "order_id=1"))
-    assert "not a valid metadata file" in line
+    assert "cannot read DVD" in line
+    assert "not valid JSON" in line
 
 
 def test_version_names_the_installed_version():
