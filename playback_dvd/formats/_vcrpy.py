@@ -284,12 +284,17 @@ def _response(data: Any, path: str) -> Response:
     )
 
 
-def _plain(value: Any) -> Any:
-    # Metadata must survive our JSON format: YAML dates become ISO strings, bytes text or base64.
+def _plain(value: Any, depth: int) -> Any:
+    # Metadata must survive our JSON format: YAML dates become ISO strings, bytes text or base64. The depth
+    # is bounded here, before the metadata checks: a YAML alias can make a list that contains itself.
+    if depth < 0:
+        raise validation.InvalidField("metadata", "nested too deeply (or it contains itself)")
     if isinstance(value, Mapping):
-        return {key if isinstance(key, str) else str(key): _plain(item) for key, item in value.items()}
+        return {
+            key if isinstance(key, str) else str(key): _plain(item, depth - 1) for key, item in value.items()
+        }
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return [_plain(item, depth - 1) for item in value]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -327,5 +332,5 @@ def _document(data: Any, source: str, limits: LoadLimits) -> VcrpyDocument:
             )
         raw_metadata = data.get("metadata") or {}
         validation.mapping(raw_metadata, "metadata")
-        metadata = validation.metadata(_plain(raw_metadata), "metadata", limits)
+        metadata = validation.metadata(_plain(raw_metadata, limits.max_depth), "metadata", limits)
     return VcrpyDocument(interactions=tuple(interactions), metadata=metadata)

@@ -227,3 +227,10 @@ def test_a_schema_2_head_that_declares_more_than_the_cap_is_refused_before_alloc
     message, peak = refused(payload, LoadLimits(max_bytes=1 << 20))
     assert "more than" in message
     assert peak < 2
+
+
+def test_vcrpy_metadata_nested_beyond_the_depth_limit_is_refused_not_a_recursion_error() -> None:
+    # Found by the in-suite fuzz test: vcrpy metadata was made plain before its depth was checked.
+    nested = json.dumps(_nested(900))
+    payload = ('{"version": 1, "interactions": [], "metadata": {"deep": ' + nested + "}}").encode()
+    assert "nest" in refused(payload)[0]
