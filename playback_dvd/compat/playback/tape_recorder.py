@@ -17,28 +17,43 @@ import logging
 import time
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping
-from contextvars import ContextVar
 from datetime import datetime, timezone
 from random import Random
 from threading import Lock
 from typing import TYPE_CHECKING, Any
 
 from ..._options import resolve_options
+from ...cassettes import MemoryCassette
 from ...dvd._dvd import DVD, RecordMode
 from ...filters._storage import recording_as_replayed, recording_to_save
 from ...http._handler import DVDHttpHandler
-from ...recorder._session import inside_interception
+from ...recorder._core import RecorderCore
+from ...recorder._saving import Counters
+from ...recorder._session import (
+    PASS_THROUGH,
+    InterceptedCall,
+    current_session,
+    inside_interception,
+    inside_operation,
+)
 from . import _intercepts
-from ._session import Output, RecordingParameters, Session, is_unresolved_async
-from ._values import pickle_copy, remember_operation_class, remember_operation_owner
+from ._session import (
+    OPERATION_OUTPUT_ALIAS,
+    Output,
+    PlaybackRecordingSession,
+    PlaybackReplaySession,
+    PlaybackSession,
+    RecordingParameters,
+)
+from ._values import CONVERTER, pickle_copy, remember_operation_class, remember_operation_owner
 from .exceptions import OperationExceptionDuringPlayback, TapeRecorderException
 from .recording import Recording
+from .tape_cassette import TapeCassette
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ..._options import DVDOptions
-    from .tape_cassette import TapeCassette
 
 __all__ = [
     "CapturedArg",
@@ -97,7 +112,7 @@ class TapeRecorder(_intercepts.Interceptions):
 
     DURATION = "_tape_recorder_recording_duration"
     RECORDED_AT = "_tape_recorder_recorded_at"
-    OPERATION_OUTPUT_ALIAS = "_tape_recorder_operation"
+    OPERATION_OUTPUT_ALIAS = OPERATION_OUTPUT_ALIAS
     OPERATION_CLASS = "_tape_recorder_operation_class"
     EXCEPTION_IN_OPERATION = "_tape_recorder_exception_in_operation"
     INCOMPLETE_RECORDING = "_tape_recorder_incomplete_recording"
@@ -109,68 +124,89 @@ class TapeRecorder(_intercepts.Interceptions):
         **options: Unpack[DVDOptions],
     ) -> None:
         self.tape_cassette: Any = tape_cassette
-        self.recording_enabled = False
-        self._options = resolve_options(options)
+        # What playback_dvd's intercepts are given of this recorder: the value converter, the HTTP options
+        # and the recording switch. Recordings are saved and read through the tape cassette (playback's
+        # Recording API), not through the core's cassette: that is the tape cassette's backend, for the
+        # record only (an empty memory cassette when there is none).
+        self._core = RecorderCore(
+            tape_cassette.cassette if isinstance(tape_cassette, TapeCassette) else MemoryCassette(),
+            resolve_options(options),
+            CONVERTER,
+            code_version=None,
+            enabled=False,
+            sampling_rate=1.0,
+            saver=None,
+            counters=Counters(),
+        )
         self._classes_recording_params: dict[type, RecordingParameters] = {}
         self._random = Random(random_seed)
         self._random_lock = Lock()
-        self._state: ContextVar[Session | None] = ContextVar(f"playback_session_{id(self)}", default=None)
 
     # -- switches and state ---------------------------------------------------------------------------
 
+    @property
+    def recording_enabled(self) -> bool:
+        """Whether operations are recorded (replay works either way)."""
+        return self._core.enabled
+
+    @recording_enabled.setter
+    def recording_enabled(self, enabled: bool) -> None:
+        self._core.enabled = bool(enabled)
+
     def enable_recording(self) -> None:
         """Record the decorated operations."""
-        self.recording_enabled = True
+        self._core.enabled = True
 
     def disable_recording(self) -> None:
         """Stop recording (replay still works)."""
-        self.recording_enabled = False
+        self._core.enabled = False
 
-    def _session(self) -> Session | None:
-        return self._state.get()
+    @staticmethod
+    def _recording_session() -> PlaybackRecordingSession | None:
+        session = current_session.get()
+        return session if isinstance(session, PlaybackRecordingSession) else None
+
+    @staticmethod
+    def _replay_session() -> PlaybackReplaySession | None:
+        session = current_session.get()
+        return session if isinstance(session, PlaybackReplaySession) else None
 
     @property
     def in_recording_mode(self) -> bool:
         """Whether this thread or task is recording an operation."""
-        session = self._state.get()
-        return (
-            self.recording_enabled and session is not None and not session.playback and not session.discarded
-        )
+        session = self._recording_session()
+        return self.recording_enabled and session is not None and not session.discarded
 
     @property
     def in_playback_mode(self) -> bool:
         """Whether this thread or task is replaying a recording."""
-        session = self._state.get()
-        return session is not None and session.playback
+        return self._replay_session() is not None
 
     @property
     def current_recording_id(self) -> str | None:
         """The id of the recording made or replayed here (None outside operations)."""
         if self.in_recording_mode or self.in_playback_mode:
-            session = self._state.get()
-            assert session is not None
+            session = current_session.get()
+            assert isinstance(session, PlaybackSession)
             return session.recording.id
         return None
 
     @property
     def is_recording_sample_forced(self) -> bool:
         """Whether `force_sample_recording` was called in the current recording."""
-        session = self._state.get()
+        session = self._recording_session()
         return session is not None and session.force_sample
 
     def discard_recording(self) -> None:
         """Drop the recording being made here: nothing of it is saved."""
-        session = self._state.get()
-        if session is None or session.playback or session.discarded:
-            return
-        logger.info("playback_dvd: recording %s was discarded", session.recording.id)
-        session.discarded = True
-        self.tape_cassette.abort_recording(session.recording)
+        session = self._recording_session()
+        if session is not None:
+            session.discard()
 
     def force_sample_recording(self) -> None:
         """Keep the current recording whatever the sampling rate (unless the class ignores enforcement)."""
-        session = self._state.get()
-        if session is None or session.playback or session.discarded:
+        session = self._recording_session()
+        if session is None or session.discarded:
             return
         if not session.parameters.ignore_enforced_sampling:
             session.force_sample = True
@@ -190,8 +226,9 @@ class TapeRecorder(_intercepts.Interceptions):
 
     def record_data(self, key: str, value: Any) -> None:
         """Store *value* under *key* in the current recording (no-op when not recording)."""
-        if self.in_recording_mode:
-            self._record_data(key, value)
+        session = self._recording_session()
+        if session is not None and self.recording_enabled:
+            session.record(key, value)
 
     def play_data(self, key: str) -> Any:
         """The value recorded under *key* (None when not replaying).
@@ -199,25 +236,8 @@ class TapeRecorder(_intercepts.Interceptions):
         Raises:
             RecordingKeyError: The recording has no such key.
         """
-        session = self._state.get()
-        if session is None or not session.playback:
-            return None
-        return session.recording.get_data(key)
-
-    def _record_data(self, key: str, value: Any) -> None:
-        session = self._state.get()
-        if session is None or session.playback or session.discarded:
-            return
-        try:
-            session.recording.set_data(key, value)
-        except Exception:
-            logger.warning(
-                "playback_dvd: cannot record %r, the recording %s is discarded",
-                key,
-                session.recording.id,
-                exc_info=True,
-            )
-            self.discard_recording()
+        session = self._replay_session()
+        return None if session is None else session.recording.get_data(key)
 
     # -- operations -----------------------------------------------------------------------------------
 
@@ -239,28 +259,12 @@ class TapeRecorder(_intercepts.Interceptions):
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
             remember_operation_owner(function)
+            runner = _OperationRunner(self, class_function, metadata_extractor)
 
+            # Sync only, as playback's: an ``async def`` operation returns its coroutine unrecorded.
             @functools.wraps(function)
             def decorated(*args: Any, **kwargs: Any) -> Any:
-                session = self._state.get()
-                if session is not None and session.playback:
-                    return self._execute_operation(function, args, kwargs)
-                if session is not None or not self.recording_enabled or not args:
-                    return function(*args, **kwargs)  # nested in a recording: part of the outer one
-                cls = args[0] if class_function else type(args[0])
-                if self._parameters_of(cls).skipped:
-                    return function(*args, **kwargs)
-                remember_operation_class(cls)
-                metadata: dict[str, Any] = {TapeRecorder.OPERATION_CLASS: cls}
-                extractor = None
-                if metadata_extractor is not None:
-                    extract = metadata_extractor
-
-                    def extractor() -> Mapping[str, Any]:
-                        return extract(*args, **kwargs)
-
-                with self.start_recording(cls.__name__, metadata, extractor):
-                    return self._execute_operation(function, args, kwargs)
+                return runner.call(function, args, kwargs)
 
             return decorated
 
@@ -268,28 +272,6 @@ class TapeRecorder(_intercepts.Interceptions):
 
     def _parameters_of(self, cls: Any) -> RecordingParameters:
         return self._classes_recording_params.get(cls, RecordingParameters())
-
-    def _execute_operation(self, function: Callable[..., Any], args: Any, kwargs: Any) -> Any:
-        try:
-            result = function(*args, **kwargs)
-        except TapeRecorderException:
-            raise
-        except Exception as error:
-            self._record_output(TapeRecorder.OPERATION_OUTPUT_ALIAS, 1, [error], {})
-            if self.in_playback_mode:
-                # The replayed operation's exception is one of its outputs, not a failed replay.
-                raise OperationExceptionDuringPlayback() from error
-            raise
-        if is_unresolved_async(result):
-            logger.warning(
-                "playback_dvd: operation returned %s, which cannot be recorded: an operation must resolve "
-                "its coroutines before it returns",
-                type(result).__name__,
-            )
-            self.discard_recording()
-            return result
-        self._record_output(TapeRecorder.OPERATION_OUTPUT_ALIAS, 1, [result], {})
-        return result
 
     @contextlib.contextmanager
     def start_recording(
@@ -305,34 +287,44 @@ class TapeRecorder(_intercepts.Interceptions):
             metadata: Its metadata; ``OPERATION_CLASS`` picks the `RecordingParameters`.
             post_operation_metadata_extractor: ``() -> dict`` of metadata added after the block.
         """
-        if self._state.get() is not None:  # already recording here: the block is part of that recording
+        if current_session.get() is not None:  # already recording here: the block is part of that recording
             yield
             return
+        with self._recording(category, metadata, post_operation_metadata_extractor):
+            yield
+
+    @contextlib.contextmanager
+    def _recording(
+        self,
+        category: str,
+        metadata: dict[str, Any],
+        extractor: Callable[[], Mapping[str, Any]] | None,
+    ) -> Iterator[PlaybackRecordingSession]:
+        """A new recording session in charge of the block; the recording is saved (or aborted) after it."""
         recording = self.tape_cassette.create_new_recording(category)
-        session = Session(
-            recording, playback=False, parameters=self._parameters_of(metadata.get(self.OPERATION_CLASS))
+        options = self._core.options
+        dvd = DVD(record_mode=RecordMode.ALL, match_on=options.match_on, id=recording.id, category=category)
+        session = PlaybackRecordingSession(
+            self, recording, dvd, self._parameters_of(metadata.get(self.OPERATION_CLASS))
         )
-        dvd = DVD(
-            record_mode=RecordMode.ALL, match_on=self._options.match_on, id=recording.id, category=category
-        )
-        token = self._state.set(session)
-        session.start_http(DVDHttpHandler.from_options(dvd, self._options))
+        token = current_session.set(session)
+        session.start_http(DVDHttpHandler.from_options(dvd, options))
         started = time.perf_counter()
         try:
-            yield
+            yield session
             metadata[self.EXCEPTION_IN_OPERATION] = False
         except Exception:
             metadata[self.EXCEPTION_IN_OPERATION] = True
             raise
         finally:
             session.stop_http()
-            self._state.reset(token)
+            current_session.reset(token)
             if not session.discarded:
-                self._finish(session, dvd, metadata, post_operation_metadata_extractor, started)
+                self._finish(session, dvd, metadata, extractor, started)
 
     def _finish(
         self,
-        session: Session,
+        session: PlaybackRecordingSession,
         dvd: DVD,
         metadata: dict[str, Any],
         extractor: Callable[[], Mapping[str, Any]] | None,
@@ -362,13 +354,13 @@ class TapeRecorder(_intercepts.Interceptions):
                         recording.id,
                         exc_info=True,
                     )
-            concealed = recording_to_save(recording.to_document(), self._options.filters)
+            concealed = recording_to_save(recording.to_document(), self._core.options.filters)
             recording.__dict__.update(vars(Recording.from_document(concealed)))
             self.tape_cassette.save_recording(recording)
         except Exception:
             logger.exception("playback_dvd: failed saving recording %s", recording.id)
 
-    def _should_sample(self, session: Session) -> bool:
+    def _should_sample(self, session: PlaybackRecordingSession) -> bool:
         if session.force_sample:
             return True
         rate = session.parameters.sampling_rate
@@ -390,17 +382,20 @@ class TapeRecorder(_intercepts.Interceptions):
             RecordingKeyError: The replay asked for an input or output the recording lacks.
         """
         recording = self.tape_cassette.get_recording(recording_id)
-        document = recording_as_replayed(recording.to_document(), self._options.filters)
+        options = self._core.options
+        document = recording_as_replayed(recording.to_document(), options.filters)
         dvd = DVD.from_document(
             document,
             record_mode=RecordMode.NONE,
-            match_on=self._options.match_on,
-            allow_playback_repeats=self._options.allow_playback_repeats,
+            match_on=options.match_on,
+            allow_playback_repeats=options.allow_playback_repeats,
         )
-        session = Session(recording, playback=True, parameters=RecordingParameters())
-        token = self._state.set(session)
-        fresh = inside_interception.set(False)  # a replay started inside an interception is a fresh start
-        session.start_http(DVDHttpHandler.from_options(dvd, self._options))
+        session = PlaybackReplaySession(self, recording, dvd, RecordingParameters())
+        tokens = (
+            current_session.set(session),
+            inside_interception.set(False),  # a replay started inside an interception is a fresh start
+        )
+        session.start_http(DVDHttpHandler.from_options(dvd, options))
         started = time.perf_counter()
         try:
             playback_function(recording)
@@ -409,8 +404,8 @@ class TapeRecorder(_intercepts.Interceptions):
         finally:
             duration = time.perf_counter() - started
             session.stop_http()
-            inside_interception.reset(fresh)
-            self._state.reset(token)
+            inside_interception.reset(tokens[1])
+            current_session.reset(tokens[0])
         metadata = recording.get_metadata()
         return Playback(
             session.outputs,
@@ -435,12 +430,69 @@ class TapeRecorder(_intercepts.Interceptions):
             for key in TapeRecorder._extract_recorded_output_keys(recording)
         ]
 
-    # -- used by the interceptions --------------------------------------------------------------------
-
-    def _should_intercept(self) -> bool:
-        session = self._state.get()
-        return session is not None and session.active and not inside_interception.get()
+    # -- used by the sessions -------------------------------------------------------------------------
 
     def _copy(self, value: Any) -> Any:
         # Looked up at call time, so tests (and users) that patch pickle_copy here see their patch.
         return globals()["pickle_copy"](value)
+
+
+class _OperationRunner:
+    """Runs the calls of one ``@operation`` of a `TapeRecorder`.
+
+    Outside any session a call starts a recording (when recording is on, and its class is not skipped);
+    inside one, the session in charge decides (``operation_call``): a replay collects the operation's
+    result, a recording runs it as part of the recorded operation.
+    """
+
+    def __init__(
+        self,
+        recorder: TapeRecorder,
+        class_function: bool,
+        metadata_extractor: Callable[..., Mapping[str, Any]] | None,
+    ) -> None:
+        self.recorder = recorder
+        self.class_function = class_function
+        self.metadata_extractor = metadata_extractor
+
+    def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        session = current_session.get()
+        if session is not None:
+            return _run_operation(session.operation_call(CONVERTER), function, args, kwargs)
+        recorder = self.recorder
+        if not recorder.recording_enabled or not args:
+            return function(*args, **kwargs)
+        cls = args[0] if self.class_function else type(args[0])
+        if recorder._parameters_of(cls).skipped:
+            return function(*args, **kwargs)
+        remember_operation_class(cls)
+        metadata: dict[str, Any] = {TapeRecorder.OPERATION_CLASS: cls}
+        extractor = None
+        if self.metadata_extractor is not None:
+            extract = self.metadata_extractor
+
+            def extractor() -> Mapping[str, Any]:
+                return extract(*args, **kwargs)
+
+        with recorder._recording(cls.__name__, metadata, extractor) as started:
+            return _run_operation(started.operation_result(), function, args, kwargs)
+
+
+def _run_operation(
+    call: InterceptedCall, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """Run an operation's call, telling *call* how it ended (playback's own errors are not outputs)."""
+    if call is PASS_THROUGH:
+        return function(*args, **kwargs)
+    token = inside_operation.set(True)
+    try:
+        result = function(*args, **kwargs)
+    except TapeRecorderException:
+        raise
+    except Exception as error:
+        call.raised(error)
+        raise
+    finally:
+        inside_operation.reset(token)
+    call.returned(result)
+    return result
