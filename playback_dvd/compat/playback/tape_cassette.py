@@ -7,6 +7,7 @@ S3, cached S3), so recordings are DVD documents in the safe formats, ids are pla
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
@@ -18,6 +19,17 @@ from ...cassettes._search import metadata_matches
 from ._values import restore
 from .exceptions import NoSuchRecording
 from .recording import Recording
+
+
+@contextlib.contextmanager
+def _as_no_such_recording(recording_id: str) -> Iterator[None]:
+    """A missing recording raises playback's `NoSuchRecording` (also a playback_dvd `RecordingNotFound`)."""
+    try:
+        yield
+    except NoSuchRecording:
+        raise
+    except RecordingNotFound as missing:
+        raise NoSuchRecording(recording_id, missing.where) from None
 
 
 class TapeCassette:
@@ -69,12 +81,8 @@ class TapeCassette:
         Raises:
             NoSuchRecording: There is none (playback's in-memory cassette returned None instead).
         """
-        try:
+        with _as_no_such_recording(recording_id):
             document = self.cassette.get_recording(recording_id)
-        except NoSuchRecording:
-            raise
-        except RecordingNotFound as missing:
-            raise NoSuchRecording(recording_id, missing.where) from None
         return Recording.from_document(document)
 
     def get_recording_metadata(self, recording_id: str) -> dict[str, Any]:
@@ -83,12 +91,8 @@ class TapeCassette:
         Raises:
             NoSuchRecording: There is no such recording.
         """
-        try:
+        with _as_no_such_recording(recording_id):
             metadata = self.cassette.get_recording_metadata(recording_id)
-        except NoSuchRecording:
-            raise
-        except RecordingNotFound as missing:
-            raise NoSuchRecording(recording_id, missing.where) from None
         restored = restore({key: value for key, value in metadata.items() if key != "recorded_at"})
         assert isinstance(restored, dict)
         return restored
@@ -107,13 +111,25 @@ class TapeCassette:
         """Ids of *category*'s recordings in [start_date, end_date) whose metadata match, newest first.
 
         Metadata filters follow playback's rules (a list is any-of, ``{"operator": "<", "value": v}``
-        compares, a string may be a glob). *random_results* shuffles, then applies *limit*.
+        compares, a string may be a glob). *random_results* shuffles, then applies *limit*. The search is
+        the backend's own (`Cassette.iter_recording_ids`); this only orders and cuts what it finds.
         """
-        if not random_results:
+        if not random_results and not self._searches_in_saved_order:
             return self.cassette.iter_recording_ids(category, start_date, end_date, metadata, limit)
         ids = list(self.cassette.iter_recording_ids(category, start_date, end_date, metadata))
-        random.shuffle(ids)
+        if random_results:
+            random.shuffle(ids)
+        else:
+            ids = self._in_saved_order(ids)
         return iter(ids if limit is None else ids[:limit])
+
+    #: Whether searches list recordings in the order they were saved (oldest first, as playback's
+    #: in-memory cassette did) instead of the backend's order (newest first).
+    _searches_in_saved_order = False
+
+    def _in_saved_order(self, ids: list[str]) -> list[str]:
+        """*ids* (found by the backend) in the order they were saved; see `_searches_in_saved_order`."""
+        return ids
 
     def iter_recordings_metadata(
         self,

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
-from datetime import datetime
-from typing import Any
 
 from .....cassettes import MemoryCassette
 from ...recording import Recording
@@ -40,22 +37,10 @@ class InMemoryTapeCassette(TapeCassette):
         with self._ids_lock:
             return sorted(self._ids)
 
-    def iter_recording_ids(
-        self,
-        category: str,
-        start_date: datetime | None = None,
-        end_date: datetime | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        limit: int | None = None,
-        random_results: bool = False,
-    ) -> Iterator[str]:
-        """See `TapeCassette.iter_recording_ids`; the oldest first."""
-        found = list(
-            super().iter_recording_ids(category, start_date, end_date, metadata, None, random_results)
-        )
-        if not random_results:
-            # Ids made within the same clock tick do not sort by time: the order saved is the truth.
-            matching = set(found)
-            with self._ids_lock:
-                found = [recording_id for recording_id in self._ids if recording_id in matching]
-        return iter(found if limit is None else found[:limit])
+    _searches_in_saved_order = True
+
+    def _in_saved_order(self, ids: list[str]) -> list[str]:
+        # Ids made within the same clock tick do not sort by time: the order saved is the truth.
+        matching = set(ids)
+        with self._ids_lock:
+            return [recording_id for recording_id in self._ids if recording_id in matching]
