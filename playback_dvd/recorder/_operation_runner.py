@@ -18,13 +18,34 @@ from typing import TYPE_CHECKING, Any
 
 from ._decorate import stepped
 from ._recording import RecordingSession
-from ._session import PASS_THROUGH, current_session, inside_operation, operation_name
+from ._session import PASS_THROUGH, InterceptedCall, current_session, inside_operation, operation_name
 from ._values import to_plain
 
 if TYPE_CHECKING:
     from ._core import RecorderCore
 
 logger = logging.getLogger("playback_dvd")
+
+
+def run_operation_call(
+    call: InterceptedCall, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """Run an operation's call as the session in charge decided: *call* hears how it ended.
+
+    Also the runner of playback's operations (``compat.playback``), whose sessions answer the same way.
+    """
+    if call is PASS_THROUGH:
+        return function(*args, **kwargs)
+    token = inside_operation.set(True)
+    try:
+        result = function(*args, **kwargs)
+    except BaseException as error:
+        call.raised(error)
+        raise
+    finally:
+        inside_operation.reset(token)
+    call.returned(result)
+    return result
 
 
 class OperationRunner:
@@ -69,18 +90,7 @@ class OperationRunner:
             recording.finish(result, None)
             return result
         call = session.operation_call(self.core.converter, self.operation_name, self.core.code_version)
-        if call is PASS_THROUGH:
-            return function(*args, **kwargs)
-        token = inside_operation.set(True)
-        try:
-            result = function(*args, **kwargs)
-        except BaseException as error:
-            call.raised(error)
-            raise
-        finally:
-            inside_operation.reset(token)
-        call.returned(result)
-        return result
+        return run_operation_call(call, function, args, kwargs)
 
     async def acall(
         self, function: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]

@@ -26,14 +26,19 @@ from ...http._activation import HttpActivation
 from ...http._handler import DVDHttpHandler
 from ...recorder._intercepts import UNSET
 from ...recorder._session import PASS_THROUGH, Answered, InterceptedCall, OperationSession
-from .exceptions import InputInterceptionKeyCreationError, OperationExceptionDuringPlayback, RecordingKeyError
+from .exceptions import (
+    InputInterceptionKeyCreationError,
+    OperationExceptionDuringPlayback,
+    RecordingKeyError,
+    TapeRecorderException,
+)
 from .recording import Recording
 
 if TYPE_CHECKING:
     import cattrs
 
     from ...recorder._intercepts import InputIntercept, OutputIntercept
-    from ._intercepts import PlaybackInput, PlaybackOutput
+    from ._intercepts import PlaybackOutput
     from .tape_recorder import TapeRecorder
 
 logger = logging.getLogger("playback_dvd")
@@ -44,6 +49,10 @@ Output = namedtuple("Output", "key value")
 #: The output alias of the operation's own result (``TapeRecorder.OPERATION_OUTPUT_ALIAS``).
 OPERATION_OUTPUT_ALIAS = "_tape_recorder_operation"
 _OPERATION_OUTPUT_KEY = f"output: {OPERATION_OUTPUT_ALIAS} #1.output"
+
+
+#: What `PlaybackSession.output_arguments` returns when the output's data handler failed.
+FAILED: Any = object()
 
 
 class RecordingParameters:
@@ -100,6 +109,22 @@ class PlaybackSession(OperationSession):
 
     def discard(self) -> None:
         """Drop the recording being made (nothing to drop in a replay)."""
+
+    def output_arguments(
+        self, intercept: PlaybackOutput, key: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """What is kept of an output call's arguments; `FAILED` if its data handler failed (logged, and
+        the recording is discarded)."""
+        try:
+            return intercept.playback_arguments(key, args, kwargs)
+        except Exception:
+            logger.warning(
+                "playback_dvd: the output data handler failed for %r; the recording is discarded",
+                key,
+                exc_info=True,
+            )
+            self.discard()
+            return FAILED
 
     def next_output(self, alias: str) -> str:
         """``output: {alias} #{n}``: the prefix of the keys of the next call of output *alias*."""
@@ -183,7 +208,7 @@ class PlaybackRecordingSession(PlaybackSession):
             )
             self.discard()
             return PASS_THROUGH
-        return _RecordedInput(self, intercept, key, args, kwargs)
+        return _RecordedResult(self, key, args, kwargs, intercept.data_handler)
 
     def output_call(
         self, intercept: OutputIntercept, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -194,8 +219,8 @@ class PlaybackRecordingSession(PlaybackSession):
         if self.discarded or not isinstance(intercept, PlaybackOutput):
             return PASS_THROUGH
         key = self.next_output(intercept.alias)
-        arguments = _prepared_arguments(self, intercept, f"{key}.output", args, kwargs)
-        if arguments is _FAILED or not self.record(f"{key}.output", arguments):
+        arguments = self.output_arguments(intercept, f"{key}.output", args, kwargs)
+        if arguments is FAILED or not self.record(f"{key}.output", arguments):
             return PASS_THROUGH  # the recording is discarded: the call just runs
         return _RecordedResult(self, f"{key}.result", args, kwargs, None)
 
@@ -268,8 +293,8 @@ class PlaybackReplaySession(PlaybackSession):
         if not isinstance(intercept, PlaybackOutput):
             return PASS_THROUGH
         key = self.next_output(intercept.alias)
-        arguments = _prepared_arguments(self, intercept, f"{key}.output", args, kwargs)
-        if arguments is not _FAILED:
+        arguments = self.output_arguments(intercept, f"{key}.output", args, kwargs)
+        if arguments is not FAILED:
             self.add_output(Output(f"{key}.output", arguments))
         try:
             return Answered(self._replayed([f"{key}.result"], args, kwargs, None))
@@ -304,30 +329,6 @@ class PlaybackReplaySession(PlaybackSession):
         if data_handler is not None:
             value = data_handler.restore_input_from_recording(value, args, kwargs)
         return value
-
-
-_FAILED: Any = object()  # an output data handler failed: nothing is kept of the arguments
-
-
-def _prepared_arguments(
-    session: PlaybackSession,
-    intercept: PlaybackOutput,
-    key: str,
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-) -> Any:
-    """What is kept of an output call's arguments; `_FAILED` (logged, recording discarded) if the data
-    handler failed."""
-    try:
-        return intercept.playback_arguments(key, args, kwargs)
-    except Exception:
-        logger.warning(
-            "playback_dvd: the output data handler failed for %r; the recording is discarded",
-            key,
-            exc_info=True,
-        )
-        session.discard()
-        return _FAILED
 
 
 def is_unresolved_async(value: Any) -> bool:
@@ -391,22 +392,6 @@ class _RecordedResult(InterceptedCall):
         self.session.record(self.key, {"exception": error})
 
 
-class _RecordedInput(_RecordedResult):
-    """An input call being recorded (through the intercept's data handler, if any)."""
-
-    __slots__ = ()
-
-    def __init__(
-        self,
-        session: PlaybackRecordingSession,
-        intercept: PlaybackInput,
-        key: str,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> None:
-        super().__init__(session, key, args, kwargs, intercept.data_handler)
-
-
 class _OperationOutput(InterceptedCall):
     """The operation's own call: its result, or exception, is the output ``_tape_recorder_operation``."""
 
@@ -430,7 +415,9 @@ class _OperationOutput(InterceptedCall):
         self.keep({"args": [value], "kwargs": {}})
 
     def raised(self, error: BaseException) -> None:
-        self.keep({"args": [error], "kwargs": {}})
+        if isinstance(error, Exception) and not isinstance(error, TapeRecorderException):
+            # playback's own errors (a missing input...) and interpreter exits are not the operation's.
+            self.keep({"args": [error], "kwargs": {}})
 
 
 class _RecordedOperation(_OperationOutput):
@@ -451,6 +438,8 @@ class _ReplayedOperation(_OperationOutput):
         self.session.add_output(Output(_OPERATION_OUTPUT_KEY, value))
 
     def raised(self, error: BaseException) -> None:
+        if not isinstance(error, Exception) or isinstance(error, TapeRecorderException):
+            return
         super().raised(error)
         # The replayed operation's exception is one of its outputs, not a failed replay: `play` swallows it.
         raise OperationExceptionDuringPlayback() from error

@@ -28,14 +28,9 @@ from ...dvd._dvd import DVD, RecordMode
 from ...filters._storage import recording_as_replayed, recording_to_save
 from ...http._handler import DVDHttpHandler
 from ...recorder._core import RecorderCore
+from ...recorder._operation_runner import run_operation_call
 from ...recorder._saving import Counters
-from ...recorder._session import (
-    PASS_THROUGH,
-    InterceptedCall,
-    current_session,
-    inside_interception,
-    inside_operation,
-)
+from ...recorder._session import current_session, inside_interception
 from . import _intercepts
 from ._session import (
     OPERATION_OUTPUT_ALIAS,
@@ -46,7 +41,7 @@ from ._session import (
     RecordingParameters,
 )
 from ._values import CONVERTER, pickle_copy, remember_operation_class, remember_operation_owner
-from .exceptions import OperationExceptionDuringPlayback, TapeRecorderException
+from .exceptions import OperationExceptionDuringPlayback, TapeRecorderException  # noqa: F401  # as playback
 from .recording import Recording
 from .tape_cassette import TapeCassette
 
@@ -458,7 +453,7 @@ class _OperationRunner:
     def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         session = current_session.get()
         if session is not None:
-            return _run_operation(session.operation_call(CONVERTER), function, args, kwargs)
+            return run_operation_call(session.operation_call(CONVERTER), function, args, kwargs)
         recorder = self.recorder
         if not recorder.recording_enabled or not args:
             return function(*args, **kwargs)
@@ -475,24 +470,4 @@ class _OperationRunner:
                 return extract(*args, **kwargs)
 
         with recorder._recording(cls.__name__, metadata, extractor) as started:
-            return _run_operation(started.operation_result(), function, args, kwargs)
-
-
-def _run_operation(
-    call: InterceptedCall, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    """Run an operation's call, telling *call* how it ended (playback's own errors are not outputs)."""
-    if call is PASS_THROUGH:
-        return function(*args, **kwargs)
-    token = inside_operation.set(True)
-    try:
-        result = function(*args, **kwargs)
-    except TapeRecorderException:
-        raise
-    except Exception as error:
-        call.raised(error)
-        raise
-    finally:
-        inside_operation.reset(token)
-    call.returned(result)
-    return result
+            return run_operation_call(started.operation_result(), function, args, kwargs)
