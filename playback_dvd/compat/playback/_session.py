@@ -26,6 +26,7 @@ from ...http._activation import HttpActivation
 from ...http._handler import DVDHttpHandler
 from ...recorder._intercepts import UNSET
 from ...recorder._session import PASS_THROUGH, Answered, InterceptedCall, OperationSession
+from ._intercepts import PlaybackInput, PlaybackOutput
 from .exceptions import (
     InputInterceptionKeyCreationError,
     OperationExceptionDuringPlayback,
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     import cattrs
 
     from ...recorder._intercepts import InputIntercept, OutputIntercept
-    from ._intercepts import PlaybackOutput
     from .tape_recorder import TapeRecorder
 
 logger = logging.getLogger("playback_dvd")
@@ -85,6 +85,11 @@ class RecordingParameters:
             f"{self.ignore_enforced_sampling!r}, skipped={self.skipped!r}, copy_data_on_intercepion="
             f"{self.copy_data_on_intercepion!r})"
         )
+
+
+def is_unresolved_async(value: Any) -> bool:
+    """Whether *value* is a coroutine or async generator (which cannot be recorded as a value)."""
+    return inspect.iscoroutine(value) or inspect.isasyncgen(value)
 
 
 class PlaybackSession(OperationSession):
@@ -193,8 +198,6 @@ class PlaybackRecordingSession(PlaybackSession):
         self, intercept: InputIntercept, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> InterceptedCall:
         """Run the input and record its result (or exception) under its playback key."""
-        from ._intercepts import PlaybackInput
-
         if self.discarded or not isinstance(intercept, PlaybackInput):
             return PASS_THROUGH
         try:
@@ -214,8 +217,6 @@ class PlaybackRecordingSession(PlaybackSession):
         self, intercept: OutputIntercept, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> InterceptedCall:
         """Record the call's arguments now, then run it and record its result (or exception)."""
-        from ._intercepts import PlaybackOutput
-
         if self.discarded or not isinstance(intercept, PlaybackOutput):
             return PASS_THROUGH
         key = self.next_output(intercept.alias)
@@ -260,8 +261,6 @@ class PlaybackReplaySession(PlaybackSession):
             InputInterceptionKeyCreationError: The key could not be built from the arguments.
             RecordingKeyError: The recording has no value for the call, and no fallback applies.
         """
-        from ._intercepts import PlaybackInput
-
         if not isinstance(intercept, PlaybackInput):
             return PASS_THROUGH
         try:
@@ -288,8 +287,6 @@ class PlaybackReplaySession(PlaybackSession):
         Raises:
             RecordingKeyError: The call was not recorded and the intercept requires it.
         """
-        from ._intercepts import PlaybackOutput
-
         if not isinstance(intercept, PlaybackOutput):
             return PASS_THROUGH
         key = self.next_output(intercept.alias)
@@ -331,11 +328,6 @@ class PlaybackReplaySession(PlaybackSession):
         return value
 
 
-def is_unresolved_async(value: Any) -> bool:
-    """Whether *value* is a coroutine or async generator (which cannot be recorded as a value)."""
-    return inspect.iscoroutine(value) or inspect.isasyncgen(value)
-
-
 class _RecordedResult(InterceptedCall):
     """An intercepted call being recorded: its result (``{'value': v}``) or exception under *key*."""
 
@@ -368,10 +360,9 @@ class _RecordedResult(InterceptedCall):
             )
             session.discard()
             return
-        recorded = value
-        if self.data_handler is not None:
+        recorded, handler = value, self.data_handler
+        if handler is not None:
             try:
-                handler = self.data_handler
                 recorded = handler.prepare_input_for_recording(self.key, value, self.args, self.kwargs)
             except Exception:
                 logger.warning(
@@ -415,8 +406,7 @@ class _OperationOutput(InterceptedCall):
         self.keep({"args": [value], "kwargs": {}})
 
     def raised(self, error: BaseException) -> None:
-        if isinstance(error, Exception) and not isinstance(error, TapeRecorderException):
-            # playback's own errors (a missing input...) and interpreter exits are not the operation's.
+        if _raised_by_the_operation(error):
             self.keep({"args": [error], "kwargs": {}})
 
 
@@ -438,8 +428,14 @@ class _ReplayedOperation(_OperationOutput):
         self.session.add_output(Output(_OPERATION_OUTPUT_KEY, value))
 
     def raised(self, error: BaseException) -> None:
-        if not isinstance(error, Exception) or isinstance(error, TapeRecorderException):
-            return
-        super().raised(error)
-        # The replayed operation's exception is one of its outputs, not a failed replay: `play` swallows it.
-        raise OperationExceptionDuringPlayback() from error
+        if _raised_by_the_operation(error):
+            super().raised(error)
+            # The replayed operation's exception is one of its outputs, not a failed replay: `play` swallows
+            # this one.
+            raise OperationExceptionDuringPlayback() from error
+
+
+def _raised_by_the_operation(error: BaseException) -> bool:
+    """Whether *error* is the operation's outcome: not one of playback's own errors (a missing input...),
+    nor an interpreter exit."""
+    return isinstance(error, Exception) and not isinstance(error, TapeRecorderException)
