@@ -79,3 +79,29 @@ class RecorderCore:
             RecordingNotFound: The cassette has no such recording.
         """
         return read_recording(self.cassette, recording_id, self.options.filters)
+
+
+class RecordingSwitch:
+    """``recording_enabled`` / ``enable_recording`` / ``disable_recording`` over a recorder's `RecorderCore`.
+
+    Shared by `Recorder` and playback's ``TapeRecorder`` (``compat.playback``), which both keep a core.
+    """
+
+    _core: RecorderCore
+
+    @property
+    def recording_enabled(self) -> bool:
+        """Whether operations are recorded (replay works either way)."""
+        return self._core.enabled
+
+    @recording_enabled.setter
+    def recording_enabled(self, enabled: bool) -> None:
+        self._core.enabled = bool(enabled)
+
+    def enable_recording(self) -> None:
+        """Record operations (again)."""
+        self._core.enabled = True
+
+    def disable_recording(self) -> None:
+        """Stop recording operations: decorated functions just run (replay still works)."""
+        self._core.enabled = False

@@ -17,7 +17,7 @@ from .._models import Playback
 from .._options import DVDOptions, resolve_options
 from ..cassettes import Cassette
 from ..dvd._dvd import DVD
-from ._core import RecorderCore
+from ._core import RecorderCore, RecordingSwitch
 from ._decorate import decorate
 from ._intercepts import UNSET, InputDataHandler, InputIntercept, OutputDataHandler, OutputIntercept
 from ._operation_runner import OperationRunner
@@ -33,7 +33,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-class Recorder:
+class Recorder(RecordingSwitch):
     """Records service operations into a cassette, and replays recordings on today's code.
 
     Args:
@@ -127,24 +127,7 @@ class Recorder:
     def converter(self, converter: cattrs.Converter) -> None:
         self._core.converter = converter
 
-    # -- switches -------------------------------------------------------------------------------------
-
-    @property
-    def recording_enabled(self) -> bool:
-        """Whether operations are recorded (replay works either way)."""
-        return self._core.enabled
-
-    @recording_enabled.setter
-    def recording_enabled(self, enabled: bool) -> None:
-        self._core.enabled = bool(enabled)
-
-    def enable_recording(self) -> None:
-        """Record operations again."""
-        self._core.enabled = True
-
-    def disable_recording(self) -> None:
-        """Stop recording operations: decorated functions just run (replay still works)."""
-        self._core.enabled = False
+    # -- switches (recording_enabled, enable_recording, disable_recording: `RecordingSwitch`) ----------
 
     @property
     def sampling_rate(self) -> float:

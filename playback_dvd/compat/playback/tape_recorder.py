@@ -27,7 +27,7 @@ from ...cassettes import MemoryCassette
 from ...dvd._dvd import DVD, RecordMode
 from ...filters._storage import recording_as_replayed, recording_to_save
 from ...http._handler import DVDHttpHandler
-from ...recorder._core import RecorderCore
+from ...recorder._core import RecorderCore, RecordingSwitch
 from ...recorder._operation_runner import run_operation_call
 from ...recorder._saving import Counters
 from ...recorder._session import current_session, inside_interception
@@ -92,7 +92,7 @@ class Playback:
         self.original_recording = original_recording
 
 
-class TapeRecorder(_intercepts.Interceptions):
+class TapeRecorder(RecordingSwitch, _intercepts.Interceptions):
     """Records operations into a playback cassette and replays them (playback's API).
 
     Args:
@@ -138,23 +138,6 @@ class TapeRecorder(_intercepts.Interceptions):
         self._random_lock = Lock()
 
     # -- switches and state ---------------------------------------------------------------------------
-
-    @property
-    def recording_enabled(self) -> bool:
-        """Whether operations are recorded (replay works either way)."""
-        return self._core.enabled
-
-    @recording_enabled.setter
-    def recording_enabled(self, enabled: bool) -> None:
-        self._core.enabled = bool(enabled)
-
-    def enable_recording(self) -> None:
-        """Record the decorated operations."""
-        self._core.enabled = True
-
-    def disable_recording(self) -> None:
-        """Stop recording (replay still works)."""
-        self._core.enabled = False
 
     @staticmethod
     def _recording_session() -> PlaybackRecordingSession | None:
