@@ -41,6 +41,37 @@ def test_a_playback_input_inside_a_recorder_operation_is_recorded_and_replayed_b
     assert playback.playback_outputs == playback.recorded_outputs  # "5 apples", from the recording
 
 
+def test_a_playback_operation_inside_a_recorder_operation_is_part_of_its_recording(
+    tape_recorder: TapeRecorder, cassette: InMemoryTapeCassette
+) -> None:
+    recordings = MemoryCassette()
+    recorder = Recorder(recordings)
+
+    class Legacy:
+        price = 3
+
+        @tape_recorder.operation()
+        def quote(self) -> int:
+            return self.price_of() * 2
+
+        @tape_recorder.intercept_input("legacy.price")
+        def price_of(self) -> int:
+            return self.price
+
+    class Service:
+        @recorder.operation()
+        def run(self) -> int:
+            return Legacy().quote() + 1
+
+    assert Service().run() == 7
+    assert cassette.get_last_recording_id() is None  # no playback recording of its own
+    (recording_id,) = recordings.iter_recording_ids("Service")
+    Legacy.price = 100
+    playback = recorder.play(recording_id, lambda dvd: Service().run())
+    assert playback.playback_error is None
+    assert [output.value for output in playback.playback_outputs] == [7]
+
+
 def test_a_recorder_intercept_inside_a_playback_operation_just_runs(
     tape_recorder: TapeRecorder, cassette: InMemoryTapeCassette
 ) -> None:

@@ -30,7 +30,7 @@ from ...http._handler import DVDHttpHandler
 from ...recorder._core import RecorderCore, RecordingSwitch
 from ...recorder._operation_runner import run_operation_call
 from ...recorder._saving import Counters
-from ...recorder._session import current_session, inside_interception
+from ...recorder._session import current_session, inside_interception, operation_name
 from . import _intercepts
 from ._session import (
     OPERATION_OUTPUT_ALIAS,
@@ -237,7 +237,7 @@ class TapeRecorder(RecordingSwitch, _intercepts.Interceptions):
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
             remember_operation_owner(function)
-            runner = _OperationRunner(self, class_function, metadata_extractor)
+            runner = _OperationRunner(self, function, class_function, metadata_extractor)
 
             # Sync only, as playback's: an ``async def`` operation returns its coroutine unrecorded.
             @functools.wraps(function)
@@ -426,17 +426,21 @@ class _OperationRunner:
     def __init__(
         self,
         recorder: TapeRecorder,
+        function: Callable[..., Any],
         class_function: bool,
         metadata_extractor: Callable[..., Mapping[str, Any]] | None,
     ) -> None:
         self.recorder = recorder
         self.class_function = class_function
         self.metadata_extractor = metadata_extractor
+        #: What a playback_dvd replay in charge checks the recording against (`operation_name`).
+        self.operation_name = operation_name(function)
 
     def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         session = current_session.get()
         if session is not None:
-            return run_operation_call(session.operation_call(CONVERTER), function, args, kwargs)
+            call = session.operation_call(self.recorder._core.converter, self.operation_name)
+            return run_operation_call(call, function, args, kwargs)
         recorder = self.recorder
         if not recorder.recording_enabled or not args:
             return function(*args, **kwargs)
