@@ -78,11 +78,12 @@ class _Handler(BaseHTTPRequestHandler):
             }
             self._chunk(f"data: {json.dumps(chunk)}\n\n".encode())
             time.sleep(0.001)  # tokens arrive one by one, as a model's do
-        self._chunk(b"data: [DONE]\n\n")
-        self.wfile.write(b"0\r\n\r\n")
+        # The last event and the end of the body in one write, as a server that ends the stream with its
+        # last event does: the client has both at once (a late end is tested on the loopback server).
+        self._chunk(b"data: [DONE]\n\n", end=b"0\r\n\r\n")
 
-    def _chunk(self, data: bytes) -> None:
-        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+    def _chunk(self, data: bytes, end: bytes = b"") -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n" + end)
         self.wfile.flush()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import sys
@@ -121,6 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
                 self.wfile.flush()
             self.wfile.write(b"0\r\n\r\n")
+        elif path == "/held-stream":
+            self._held_stream(self.server.gate(query["gate"][0]), int(query.get("chunks", ["3"])[0]))
         elif path.startswith("/reflect"):
             self._reflect(parts.query, body)
         elif path == "/oauth/token":
@@ -130,6 +133,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._json({"slow": True, "hit": count})
         else:
             self._send(404, b"not found", [("Content-Type", "text/plain")])
+
+    def _held_stream(self, gate: Gate, chunks: int) -> None:
+        # Chunked, with the end held back until the test says: a stream whose server is still sending.
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for number in range(chunks):
+            data = f"data: {number}\n\n".encode()
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        gate.holding.set()
+        gate.release.wait(_GATE_TIMEOUT)
+        try:
+            self.wfile.write(b"0\r\n\r\n")
+        finally:
+            gate.ended.set()
 
     def _reflect(self, raw_query: str, body: bytes) -> None:
         # Echoes what it was sent where servers echo things: the body, a Location header, a next link.
@@ -169,6 +188,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(tokens)
 
 
+#: How long a held stream waits for its test at most (generous: only a failing test waits this long).
+_GATE_TIMEOUT = 30.0
+
+
+@dataclasses.dataclass
+class Gate:
+    """How a test steers ``/held-stream?gate=NAME``: the server sets ``holding`` once every chunk is sent,
+    waits for ``release``, sends the end of the body, then sets ``ended``."""
+
+    holding: threading.Event = dataclasses.field(default_factory=threading.Event)
+    release: threading.Event = dataclasses.field(default_factory=threading.Event)
+    ended: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+
 class LocalServer(ThreadingHTTPServer):
     """The test server; ``hits`` lists every (method, path) it answered: tests prove no network was used."""
 
@@ -179,6 +212,7 @@ class LocalServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.hits: list[tuple[str, str]] = []
         self.lock = threading.Lock()
+        self._gates: dict[str, Gate] = {}
         self._thread = threading.Thread(target=self.serve_forever, name="local-http-server", daemon=True)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -187,6 +221,11 @@ class LocalServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
+
+    def gate(self, name: str) -> Gate:
+        """The gate of ``/held-stream?gate=NAME``, made on first use (by the test or by the request)."""
+        with self.lock:
+            return self._gates.setdefault(name, Gate())
 
     @property
     def url(self) -> str:
@@ -205,3 +244,4 @@ class LocalServer(ThreadingHTTPServer):
     def reset(self) -> None:
         with self.lock:
             self.hits.clear()
+            self._gates.clear()

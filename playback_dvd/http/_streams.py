@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Protocol
 
+from ._stream_end import aended_before_close, ended_before_close
+
 
 class SyncBytes(Protocol):
     """A response body stream of httpx or httpx2 (their ``SyncByteStream``)."""
@@ -60,12 +62,13 @@ class _Committing:
 class _Keeper:
     """The kept chunks, up to an optional size limit past which the body is marked incomplete.
 
-    The body is complete when the stream ran to its end, or when every byte the response announced
-    (``Content-Length``) was kept: a caller that stops reading at the last byte and closes (an SDK at the
-    end of its protocol) has read it all, although the iterator never reached its end.
+    The body is complete when the stream ran to its end, when every byte the response announced
+    (``Content-Length``) was kept, or when the stream, closed early, finds the end of its message already
+    received (`_stream_end`): a caller that stops reading at the last byte and closes (an SDK at the end of
+    its protocol) has read it all, although the iterator never reached its end.
     """
 
-    __slots__ = ("chunks", "complete", "cut", "expected_size", "limit", "size")
+    __slots__ = ("chunks", "complete", "cut", "end_checked", "expected_size", "limit", "size")
 
     def __init__(self, limit: int | None, expected_size: int | None = None) -> None:
         self.chunks: list[bytes] = []
@@ -74,6 +77,7 @@ class _Keeper:
         self.expected_size = expected_size
         self.complete = False
         self.cut = False  # past the limit: keep nothing more, and never report the body as complete
+        self.end_checked = False
 
     def keep(self, chunk: bytes) -> None:
         if self.cut:
@@ -86,9 +90,21 @@ class _Keeper:
         self.chunks.append(chunk)
         self.size += len(chunk)
 
-    def body(self) -> tuple[bytes, bool]:
+    def read_all(self) -> bool:
+        """Whether the kept body is known to be the whole one, from what was read alone."""
         whole = self.complete or (self.expected_size is not None and self.size == self.expected_size)
-        return b"".join(self.chunks), whole and not self.cut
+        return whole and not self.cut
+
+    def needs_end_check(self) -> bool:
+        """Whether a closing stream should look for the end of its message: once, if it was not seen and
+        would count (a body cut at the size limit is incomplete whatever follows)."""
+        if self.end_checked or self.cut or self.read_all():
+            return False
+        self.end_checked = True
+        return True
+
+    def body(self) -> tuple[bytes, bool]:
+        return b"".join(self.chunks), self.read_all()
 
 
 class TeeStream(_Committing):
@@ -110,14 +126,28 @@ class TeeStream(_Committing):
         self._inner = inner
 
     def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._inner:
-            self._keeper.keep(chunk)
-            yield chunk
+        # The inner iterator is held by name: a caller that breaks out of its loop closes this generator,
+        # and the end is looked for while the inner one is still open (closing it closes the connection).
+        chunks = iter(self._inner)
+        try:
+            for chunk in chunks:
+                self._keeper.keep(chunk)
+                yield chunk
+        except GeneratorExit:
+            self._look_for_end()
+            raise
         self._keeper.complete = True
+
+    def _look_for_end(self) -> None:
+        if self._keeper.needs_end_check():
+            self._keeper.complete = ended_before_close(self._inner)
 
     def close(self) -> None:
         try:
-            self._inner.close()
+            try:
+                self._look_for_end()
+            finally:
+                self._inner.close()
         finally:
             self._commit()
 
@@ -144,6 +174,10 @@ class AsyncTeeStream(_Committing):
 
     async def aclose(self) -> None:
         try:
-            await self._inner.aclose()
+            try:
+                if self._keeper.needs_end_check():
+                    self._keeper.complete = await aended_before_close(self._inner)
+            finally:
+                await self._inner.aclose()
         finally:
             self._commit()

@@ -66,6 +66,25 @@ def test_chat_stream_and_concurrent_calls_record_then_replay_offline(tmp_path: P
     streamed = next(i for i in dvd.interactions if b'"stream":true' in i.request.body.replace(b" ", b""))
     assert streamed.response is not None
     assert streamed.response.body.endswith(b"data: [DONE]\n\n"), "every event was kept"
+    assert streamed.response.body_complete, "the SDK closed at data: [DONE], after the last byte"
+
+
+def test_an_async_streamed_chat_is_recorded_complete(tmp_path: Path) -> None:
+    # openai's async stream reads the rest of an HTTP/1.1 body after data: [DONE] (its sync one does not).
+    async def stream(base_url: str) -> str:
+        client = openai.AsyncOpenAI(base_url=base_url, api_key="sk-test-not-a-secret", max_retries=0)
+        async with client:
+            chunks = await client.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": "stream me"}], stream=True
+            )
+            return "".join([chunk.choices[0].delta.content or "" async for chunk in chunks])
+
+    with FakeOpenAI() as fake, pd.use_dvd(tmp_path / "astream.dvd.json") as dvd:
+        assert asyncio.run(stream(f"{fake.url}/v1")) == reply_to("stream me")
+    response = dvd.interactions[0].response
+    assert response is not None
+    assert response.body.endswith(b"data: [DONE]\n\n")
+    assert response.body_complete
 
 
 def test_a_replay_miss_surfaces_through_the_sdk(tmp_path: Path) -> None:
