@@ -15,6 +15,7 @@ per request.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import ipaddress
 import logging
 import socket
@@ -145,12 +146,45 @@ def _is_address(host: str) -> bool:
 
 
 def ensure_hook() -> None:
-    """Install the audit hook, once per process (audit hooks cannot be removed)."""
+    """Install the audit hook and asyncio's lookup check, once per process (audit hooks cannot be removed)."""
     global _hook_installed
     with _hook_lock:
         if not _hook_installed:
             sys.addaudithook(_audit)
+            _check_asyncio_lookups()
             _hook_installed = True
+
+
+def _check_asyncio_lookups() -> None:
+    """Make asyncio's name lookups go through the guard in the task that asks for them.
+
+    ``loop.getaddrinfo`` runs ``socket.getaddrinfo`` in an executor thread, and ``run_in_executor`` copies
+    no context: there the audit hook finds no policy, and a hermetic replay's lookup would reach the
+    resolver (only the connect after it was refused). The loop's method is wrapped to ask the guard first,
+    in the caller's context: refused, the lookup never starts. Loops that resolve outside Python (uvloop)
+    are not covered.
+    """
+    import asyncio.base_events  # here, not at the top: a process that never opens a session pays nothing
+
+    loop_class = asyncio.base_events.BaseEventLoop
+    resolve = loop_class.getaddrinfo
+
+    @functools.wraps(resolve)
+    async def getaddrinfo(
+        self: asyncio.base_events.BaseEventLoop,
+        host: Any,
+        port: Any,
+        *,
+        family: int = 0,
+        type: int = 0,  # asyncio's keyword
+        proto: int = 0,
+        flags: int = 0,
+    ) -> Any:
+        if current_connection_policy.get() is not None:
+            _audit("socket.getaddrinfo", (host, port, family, type, proto, flags))
+        return await resolve(self, host, port, family=family, type=type, proto=proto, flags=flags)
+
+    setattr(loop_class, "getaddrinfo", getaddrinfo)  # noqa: B010  # mypy refuses assigning to a method
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:

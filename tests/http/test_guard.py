@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import socket
+import sys
 import tempfile
 import threading
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -281,3 +283,100 @@ def test_a_name_looked_up_before_connecting_names_the_connection(server: LocalSe
         _guard.current_connection_policy.reset(token)
     # The first address tried carries the name (localhost may resolve to ::1 first, then 127.0.0.1).
     assert log.entries[0] == f"tcp localhost:{port} (tests)"
+
+
+# -- asyncio resolves names in an executor thread ----------------------------------------------------
+
+_watched: set[str] = set()
+_looked_up: list[str] = []
+
+
+def _watch_lookups(event: str, args: tuple[object, ...]) -> None:
+    # Sees every lookup of the process, in whatever thread runs it: a refused one must never start.
+    if event == "socket.getaddrinfo" and args[0] in _watched:
+        _looked_up.append(str(args[0]))
+
+
+@pytest.fixture(scope="module")
+def lookups() -> Iterator[Callable[[str], list[str]]]:
+    """Start watching a name: the returned list gets it each time ``socket.getaddrinfo`` is asked for it."""
+    sys.addaudithook(_watch_lookups)  # once: audit hooks cannot be removed
+
+    def watch(name: str) -> list[str]:
+        _watched.add(name)
+        _looked_up.clear()
+        return _looked_up
+
+    yield watch
+    _watched.clear()
+
+
+def test_asyncio_lookups_are_refused_in_a_hermetic_replay_and_never_start(
+    tmp_path: Path, lookups: Callable[[str], list[str]]
+) -> None:
+    name = f"{uuid.uuid4().hex}.invalid"
+    looked_up = lookups(name)
+
+    async def bypass() -> list[NetworkBlockedError]:
+        refused = []
+        with pd.use_dvd(tmp_path / "dns.dvd.json", record_mode="none", block_network=True):
+            for attempt in (
+                lambda: asyncio.open_connection(name, 80),
+                lambda: asyncio.get_running_loop().getaddrinfo(name, 443),
+            ):
+                with pytest.raises(NetworkBlockedError) as error:
+                    await attempt()
+                refused.append(error.value)
+        return refused
+
+    refused = asyncio.run(bypass())
+    assert [str(error).split(" (")[0] for error in refused] == [
+        f"playback_dvd blocked a connection to {name}:80",
+        f"playback_dvd blocked a connection to {name}:443",
+    ]
+    assert "allowed_hosts=" in str(refused[0])
+    assert looked_up == [], "the lookup reached the resolver"
+
+
+def test_asyncio_lookups_of_other_tasks_and_outside_a_session_are_free(
+    tmp_path: Path, lookups: Callable[[str], list[str]]
+) -> None:
+    looked_up = lookups("localhost")  # resolved from the hosts file: nothing leaves the machine
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        replaying, resolved = asyncio.Event(), asyncio.Event()
+
+        async def other_task() -> None:
+            await replaying.wait()
+            assert await loop.getaddrinfo("localhost", 80)
+            resolved.set()
+
+        other = asyncio.create_task(other_task())
+        with pd.use_dvd(tmp_path / "dns.dvd.json", record_mode="none", block_network=True):
+            replaying.set()
+            await resolved.wait()
+            with pytest.raises(NetworkBlockedError):
+                await loop.getaddrinfo("localhost", 80)
+        await other
+        assert await loop.getaddrinfo("localhost", 80)
+
+    asyncio.run(main())
+    assert looked_up == ["localhost", "localhost"], "the other task's lookup and the one after the session"
+
+
+def test_an_asyncio_connection_in_a_recording_is_named_by_its_lookup(
+    recorder: Recorder, server: LocalServer
+) -> None:
+    _, port = _address(server)
+
+    @recorder.operation(category="AsyncLeaky")
+    async def run() -> None:
+        _, writer = await asyncio.open_connection("localhost", port)
+        writer.close()
+        await writer.wait_closed()
+
+    asyncio.run(run())
+    (recording_id,) = recorder.cassette.iter_recording_ids("AsyncLeaky")
+    not_captured = recorder.cassette.get_recording(recording_id).metadata["not_captured"]
+    assert not_captured[0] == f"tcp localhost:{port} (asyncio)"
