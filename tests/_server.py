@@ -1,10 +1,11 @@
-"""A real HTTP/1.1 server on 127.0.0.1 for the tests: every recording test talks to it over TCP."""
+"""A real HTTP/1.1 server on 127.0.0.1 for the tests: every recording test talks to it over TCP (or TLS)."""
 
 from __future__ import annotations
 
 import dataclasses
 import gzip
 import json
+import ssl
 import sys
 import threading
 import time
@@ -208,8 +209,9 @@ class LocalServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # concurrency tests connect many clients at once (the default backlog is 5)
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        self._tls = tls
         self.hits: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         self._gates: dict[str, Gate] = {}
@@ -222,6 +224,13 @@ class LocalServer(ThreadingHTTPServer):
             return
         super().handle_error(request, client_address)
 
+    def get_request(self) -> tuple[Any, Any]:
+        connection, address = super().get_request()
+        if self._tls is None:
+            return connection, address
+        # The handshake happens in the request's own thread, at its first read, not in the accepting one.
+        return self._tls.wrap_socket(connection, server_side=True, do_handshake_on_connect=False), address
+
     def gate(self, name: str) -> Gate:
         """The gate of ``/held-stream?gate=NAME``, made on first use (by the test or by the request)."""
         with self.lock:
@@ -230,7 +239,7 @@ class LocalServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'http' if self._tls is None else 'https'}://{host}:{port}"
 
     def start(self) -> LocalServer:
         self._thread.start()

@@ -8,6 +8,7 @@ network: a stream whose server is still sending closes at once and stays incompl
 from __future__ import annotations
 
 import select
+import ssl
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import trustme
 
 import playback_dvd as pd
 
@@ -26,13 +28,49 @@ BODY = b"".join(f"data: {number}\n\n".encode() for number in range(CHUNKS))
 GENEROUS = 10.0
 
 
+@pytest.fixture(scope="module")
+def _tls_server() -> Iterator[tuple[LocalServer, ssl.SSLContext]]:
+    authority = trustme.CA()
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(served)
+    trusting = ssl.create_default_context()
+    authority.configure_trust(trusting)
+    server = LocalServer(tls=served).start()
+    yield server, trusting
+    server.stop()
+
+
+@pytest.fixture(params=["http", "https"])
+def origin(
+    request: pytest.FixtureRequest, server: LocalServer, _tls_server: tuple[LocalServer, ssl.SSLContext]
+) -> tuple[LocalServer, dict[str, Any]]:
+    """The loopback server over plain TCP, then over TLS (as production's streams are), and the client
+    arguments that trust it."""
+    if request.param == "http":
+        return server, {}
+    tls_server, trusting = _tls_server
+    return tls_server, {"verify": trusting}
+
+
 @pytest.fixture
-def gate(server: LocalServer) -> Iterator[tuple[str, Gate]]:
-    """A held stream's URL and its gate; the server is released at the end whatever happened."""
+def gate(origin: tuple[LocalServer, dict[str, Any]]) -> Iterator[tuple[str, Gate, dict[str, Any]]]:
+    """A held stream's URL, its gate and the client arguments; the server is released at the end."""
+    server, client_options = origin
     name = uuid.uuid4().hex
     held = server.gate(name)
-    yield f"{server.url}/held-stream?gate={name}&chunks={CHUNKS}", held
+    yield f"{server.url}/held-stream?gate={name}&chunks={CHUNKS}", held, client_options
     held.release.set()
+
+
+def _over_async_tls(request: pytest.FixtureRequest) -> None:
+    if "https" in request.node.callspec.id:
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="over async TLS an end that came in a later TLS record is not looked for: its bytes "
+                "may be part of a record whose rest is still on the way, and reading them could wait",
+            )
+        )
 
 
 def _end_received(response: Any, gate: Gate) -> None:
@@ -52,11 +90,11 @@ def _stored_complete(dvd: pd.DVD) -> bool:
 
 
 def test_a_stream_closed_after_its_last_event_is_complete_and_its_connection_reused(
-    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate]
+    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate, dict[str, Any]]
 ) -> None:
     # As the openai SDK does: it stops iterating at data: [DONE], keeps its iterator, closes the response.
-    url, held = gate
-    with pd.use_dvd(tmp_path / "sse.dvd.json") as dvd, hx.Client() as client:
+    url, held, client_options = gate
+    with pd.use_dvd(tmp_path / "sse.dvd.json") as dvd, hx.Client(**client_options) as client:
         with client.stream("GET", url) as response:
             raw, read = response.iter_raw(), b""
             for chunk in raw:
@@ -71,11 +109,11 @@ def test_a_stream_closed_after_its_last_event_is_complete_and_its_connection_reu
 
 
 def test_a_loop_left_after_the_last_event_is_complete_and_its_connection_reused(
-    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate]
+    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate, dict[str, Any]]
 ) -> None:
     # Leaving the loop drops the iterator, which closes the stream's generators before the response.
-    url, held = gate
-    with pd.use_dvd(tmp_path / "sse.dvd.json") as dvd, hx.Client() as client:
+    url, held, client_options = gate
+    with pd.use_dvd(tmp_path / "sse.dvd.json") as dvd, hx.Client(**client_options) as client:
         with client.stream("GET", url) as response:
             read = b""
             for chunk in response.iter_raw():
@@ -90,10 +128,10 @@ def test_a_loop_left_after_the_last_event_is_complete_and_its_connection_reused(
 
 
 def test_a_stream_closed_while_its_server_still_sends_is_incomplete_and_closes_at_once(
-    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate]
+    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate, dict[str, Any]]
 ) -> None:
-    url, held = gate
-    with pd.use_dvd(tmp_path / "held.dvd.json") as dvd, hx.Client() as client:
+    url, held, client_options = gate
+    with pd.use_dvd(tmp_path / "held.dvd.json") as dvd, hx.Client(**client_options) as client:
         with client.stream("GET", url) as response:
             read = b""
             for chunk in response.iter_raw():
@@ -109,12 +147,12 @@ def test_a_stream_closed_while_its_server_still_sends_is_incomplete_and_closes_a
 
 
 def test_a_stream_closed_before_its_caller_read_every_event_is_incomplete(
-    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate]
+    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate, dict[str, Any]]
 ) -> None:
-    url, held = gate
+    url, held, client_options = gate
     with (
         pd.use_dvd(tmp_path / "early.dvd.json") as dvd,
-        hx.Client() as client,
+        hx.Client(**client_options) as client,
         client.stream("GET", url) as response,
     ):
         raw = response.iter_raw()
@@ -128,11 +166,12 @@ def test_a_stream_closed_before_its_caller_read_every_event_is_incomplete(
 
 @pytest.mark.anyio
 async def test_an_async_stream_closed_after_its_last_event_is_complete_and_its_connection_reused(
-    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate]
+    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate, dict[str, Any]], request: pytest.FixtureRequest
 ) -> None:
-    url, held = gate
+    _over_async_tls(request)
+    url, held, client_options = gate
     with pd.use_dvd(tmp_path / "sse.dvd.json") as dvd:
-        async with hx.AsyncClient() as client:
+        async with hx.AsyncClient(**client_options) as client:
             async with client.stream("GET", url) as response:
                 read = b""
                 async for chunk in response.aiter_raw():
@@ -148,11 +187,11 @@ async def test_an_async_stream_closed_after_its_last_event_is_complete_and_its_c
 
 @pytest.mark.anyio
 async def test_an_async_stream_closed_while_its_server_still_sends_is_incomplete_and_closes_at_once(
-    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate]
+    hx: ModuleType, tmp_path: Path, gate: tuple[str, Gate, dict[str, Any]]
 ) -> None:
-    url, held = gate
+    url, held, client_options = gate
     with pd.use_dvd(tmp_path / "held.dvd.json") as dvd:
-        async with hx.AsyncClient() as client:
+        async with hx.AsyncClient(**client_options) as client:
             async with client.stream("GET", url) as response:
                 read = b""
                 async for chunk in response.aiter_raw():
