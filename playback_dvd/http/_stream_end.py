@@ -4,16 +4,19 @@ A caller that stops at the end of its own protocol (an SDK at ``data: [DONE]``) 
 before the iterator returned its end, although the server sent everything: the terminating chunk is
 already on this machine, parsed into h11's buffer or waiting in the socket. These functions finish the
 message from what is already here, never waiting for the network: h11 is sans-IO, a sync read is made
-non-blocking (``timeout=0``), and an async read is made only when bytes are known to be waiting. Whatever
-is not recognised (HTTP/2, a custom transport, a mock) answers False, as before.
+non-blocking (``timeout=0``), and an async read is made only when bytes are known to be waiting. Over
+HTTP/2 the events the connection already received are looked at, never read. Whatever is not recognised
+(a custom transport, a mock) answers False, as before.
 
-When the end is found, h11 is left at the end of the message, so httpcore returns the connection to its
-pool instead of closing it; otherwise httpcore closes the connection as it always did.
+When the end of an HTTP/1.1 message is found, h11 is left at the end of the message, so httpcore returns
+the connection to its pool instead of closing it; otherwise httpcore closes the connection as it always
+did.
 """
 
 from __future__ import annotations
 
 import select
+from collections.abc import Callable
 from typing import Any
 
 import h11
@@ -49,11 +52,32 @@ def _ended(state: h11.Connection) -> bool | None:
         return isinstance(event, h11.EndOfMessage)
 
 
+def _http2_ended(stream: object) -> bool:
+    """Whether an HTTP/2 stream's end is among the events its connection has received and not handed out.
+
+    Only looked at, never read: the connection is shared by other streams (and threads), and closing a
+    stream early keeps it open, so nothing else is needed for the pool.
+    """
+    byte_stream = getattr(getattr(stream, "_httpcore_stream", None), "_stream", None)
+    pending = getattr(getattr(byte_stream, "_connection", None), "_events", None)
+    stream_id = getattr(byte_stream, "_stream_id", None)
+    if not isinstance(pending, dict) or not isinstance(stream_id, int):
+        return False
+    import h2.events  # present whenever httpcore made an HTTP/2 connection
+
+    for event in list(pending.get(stream_id, ())):
+        if isinstance(event, h2.events.StreamEnded):
+            return True
+        if not isinstance(event, h2.events.DataReceived) or event.data:
+            return False  # body the caller never read, or a reset
+    return False
+
+
 def ended_before_close(stream: object) -> bool:
     """Whether the end of *stream*'s message has already arrived (sync; never waits for the network)."""
     found = _http11_state(stream)
     if found is None:
-        return False
+        return _safely(_http2_ended, stream)
     state, network = found
     try:
         for _ in range(_MAX_READS):
@@ -77,7 +101,7 @@ async def aended_before_close(stream: object) -> bool:
     """
     found = _http11_state(stream)
     if found is None:
-        return False
+        return _safely(_http2_ended, stream)
     state, network = found
     try:
         for _ in range(_MAX_READS):
@@ -103,3 +127,10 @@ def _bytes_waiting(network: Any) -> bool:
         return False
     readable, _, _ = select.select([sock], [], [], 0)
     return bool(readable)
+
+
+def _safely(look: Callable[[object], bool], stream: object) -> bool:
+    try:
+        return look(stream)
+    except Exception:  # a failed look is "not known to be complete", never the caller's error
+        return False

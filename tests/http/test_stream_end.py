@@ -20,6 +20,7 @@ import trustme
 
 import playback_dvd as pd
 
+from .._h2_server import Http2Server
 from .._server import Gate, LocalServer
 
 CHUNKS = 3
@@ -204,3 +205,70 @@ async def test_an_async_stream_closed_while_its_server_still_sends_is_incomplete
             again = await client.get(url.replace("held-stream", "items"))
     assert not _stored_complete(dvd)
     assert again.extensions["network_stream"] is not connection, "an unfinished connection is not reused"
+
+
+# -- HTTP/2: the end is looked for among the events already received, never read ---------------------
+
+
+@pytest.fixture(scope="module")
+def http2_server() -> Iterator[Http2Server]:
+    """The HTTP/2 server (cleartext, prior knowledge)."""
+    server = Http2Server().start()
+    yield server
+    server.stop()
+
+
+def test_an_http2_stream_closed_after_its_last_event_is_complete(
+    hx: ModuleType, tmp_path: Path, http2_server: Http2Server
+) -> None:
+    with (
+        pd.use_dvd(tmp_path / "h2.dvd.json") as dvd,
+        hx.Client(http1=False, http2=True) as client,
+        client.stream("GET", f"{http2_server.url}/together?chunks={CHUNKS}") as response,
+    ):
+        assert response.http_version == "HTTP/2"
+        raw, read = response.iter_raw(), b""
+        for chunk in raw:
+            read += chunk
+            if read == BODY:
+                break
+    assert _stored_complete(dvd)
+
+
+def test_an_http2_stream_closed_while_its_server_still_sends_is_incomplete_and_closes_at_once(
+    hx: ModuleType, tmp_path: Path, http2_server: Http2Server
+) -> None:
+    name = uuid.uuid4().hex
+    held = http2_server.gate(name)
+    try:
+        with pd.use_dvd(tmp_path / "h2.dvd.json") as dvd, hx.Client(http1=False, http2=True) as client:
+            with client.stream(
+                "GET", f"{http2_server.url}/held-stream?gate={name}&chunks={CHUNKS}"
+            ) as response:
+                raw, read = response.iter_raw(), b""
+                for chunk in raw:
+                    read += chunk
+                    if read == BODY:
+                        break
+                assert held.holding.wait(GENEROUS)
+            assert not held.ended.is_set(), "the close waited for the server"
+    finally:
+        held.release.set()
+    assert not _stored_complete(dvd)
+
+
+@pytest.mark.anyio
+async def test_an_async_http2_stream_closed_after_its_last_event_is_complete(
+    hx: ModuleType, tmp_path: Path, http2_server: Http2Server
+) -> None:
+    with pd.use_dvd(tmp_path / "h2.dvd.json") as dvd:
+        async with (
+            hx.AsyncClient(http1=False, http2=True) as client,
+            client.stream("GET", f"{http2_server.url}/together?chunks={CHUNKS}") as response,
+        ):
+            raw, read = response.aiter_raw(), b""
+            async for chunk in raw:
+                read += chunk
+                if read == BODY:
+                    break
+    assert _stored_complete(dvd)
