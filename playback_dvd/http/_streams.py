@@ -66,6 +66,10 @@ class _Keeper:
     (``Content-Length``) was kept, or when the stream, closed early, finds the end of its message already
     received (`_stream_end`): a caller that stops reading at the last byte and closes (an SDK at the end of
     its protocol) has read it all, although the iterator never reached its end.
+
+    An end found at a close returns the connection to the pool while the caller may still hold the
+    iterator: resumed, the tee stops there (the message had nothing more) rather than resume the inner
+    stream, whose connection may be serving another request by then.
     """
 
     __slots__ = ("chunks", "complete", "cut", "end_checked", "expected_size", "limit", "size")
@@ -133,6 +137,8 @@ class TeeStream(_Committing):
             for chunk in chunks:
                 self._keeper.keep(chunk)
                 yield chunk
+                if self._keeper.complete:
+                    return  # ended at a close (see `_Keeper`)
         except GeneratorExit:
             self._look_for_end()
             raise
@@ -170,6 +176,8 @@ class AsyncTeeStream(_Committing):
         async for chunk in self._inner:
             self._keeper.keep(chunk)
             yield chunk
+            if self._keeper.complete:
+                return  # ended at a close (see `_Keeper`)
         self._keeper.complete = True
 
     async def aclose(self) -> None:

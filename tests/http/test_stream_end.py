@@ -104,9 +104,11 @@ def test_a_stream_closed_after_its_last_event_is_complete_and_its_connection_reu
                     break
             _end_received(response, held)
             connection = response.extensions["network_stream"]
-        again = client.get(url.replace("held-stream", "items"))
+        again = client.get(url.partition("/held-stream")[0] + "/items?id=again")
+        assert list(raw) == [], "the iterator ended with the message, not in the next response"
     assert _stored_complete(dvd)
     assert again.extensions["network_stream"] is connection, "the connection went back to the pool"
+    assert again.json()["id"] == "again"
 
 
 def test_a_loop_left_after_the_last_event_is_complete_and_its_connection_reused(
@@ -174,14 +176,15 @@ async def test_an_async_stream_closed_after_its_last_event_is_complete_and_its_c
     with pd.use_dvd(tmp_path / "sse.dvd.json") as dvd:
         async with hx.AsyncClient(**client_options) as client:
             async with client.stream("GET", url) as response:
-                read = b""
-                async for chunk in response.aiter_raw():
+                raw, read = response.aiter_raw(), b""
+                async for chunk in raw:
                     read += chunk
                     if read == BODY:
                         break
                 _end_received(response, held)
                 connection = response.extensions["network_stream"]
             again = await client.get(url.replace("held-stream", "items"))
+            assert [chunk async for chunk in raw] == [], "the iterator ended with the message"
     assert _stored_complete(dvd)
     assert again.extensions["network_stream"] is connection, "the connection went back to the pool"
 
