@@ -125,7 +125,11 @@ def _bytes_waiting(network: Any) -> bool:
     sock = network.get_extra_info("socket")
     if sock is None:
         return False
-    readable, _, _ = select.select([sock], [], [], 0)
+    if hasattr(select, "poll"):  # select() refuses descriptors past 1023, which a busy process has
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([sock], [], [], 0)  # pragma: no cover  # Windows, which has no poll
     return bool(readable)
 
 
