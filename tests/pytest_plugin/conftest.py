@@ -7,18 +7,28 @@ from pathlib import Path
 
 import httpcore
 import httpx
+import hypothesis.internal.observability
 import pytest
+
+from playback_dvd.http._libraries import installed_libraries
+from playback_dvd.pytest_plugin import _activation as _pytest_activation
+from playback_dvd.pytest_plugin import _network as _pytest_network
 
 # In-process pytester runs put sys.modules back as it was after each run: a module first imported inside
 # one (httpx imports httpcore lazily; the plugin imports its DVD machinery lazily) would be dropped and
 # imported again later as a second copy, whose classes differ from those cached elsewhere (httpx maps
 # httpcore's exceptions with a dict built once). Import them here, before any inner run.
 # httpx2 (when installed) is imported by the first session and its classes are patched: same reason.
-from playback_dvd.http._libraries import installed_libraries
-from playback_dvd.pytest_plugin import _activation as _pytest_activation
-from playback_dvd.pytest_plugin import _network as _pytest_network
-
-_LOADED_BEFORE_INNER_RUNS = (httpcore, httpx, _pytest_activation, _pytest_network, installed_libraries())
+# hypothesis's plugin imports the whole of hypothesis at each session's end: imported once here, not again
+# in every inner run (a second or more each when this folder runs alone; the full suite imports it anyway).
+_LOADED_BEFORE_INNER_RUNS = (
+    httpcore,
+    httpx,
+    hypothesis.internal.observability,
+    _pytest_activation,
+    _pytest_network,
+    installed_libraries(),
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
