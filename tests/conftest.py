@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Iterator
 from types import ModuleType
 
@@ -11,6 +9,7 @@ import pytest
 
 from playback_dvd.http import _patching
 
+from ._clients import LIBRARIES, available_libraries, client_module
 from ._server import LocalServer
 
 
@@ -39,9 +38,13 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(params=["httpx", "httpx2"])
+@pytest.fixture(params=LIBRARIES)
 def hx(request: pytest.FixtureRequest) -> ModuleType:
-    """httpx, then httpx2: the client library a test makes its requests with (same API, other classes)."""
-    if request.param == "httpx2" and sys.version_info < (3, 11):
+    """httpx, then httpx2: the client library a test makes its requests with (same API, other classes).
+
+    A slow test whose subject does not depend on the library can keep one:
+    ``@pytest.mark.parametrize("hx", ["httpx"], indirect=True)``, with the reason in a comment.
+    """
+    if request.param not in available_libraries():
         pytest.skip("httpx2 needs Python >= 3.11 (the dev extra installs it there)")
-    return importlib.import_module(request.param)
+    return client_module(request.param)

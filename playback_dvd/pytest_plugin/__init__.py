@@ -61,7 +61,9 @@ def _split_hosts(value: str) -> tuple[str, ...]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("playback-dvd", "playback_dvd: record httpx traffic once, replay it forever")
+    group = parser.getgroup(
+        "playback-dvd", "playback_dvd: record httpx and httpx2 traffic once, replay it forever"
+    )
     group.addoption(
         "--dvd-record-mode",
         choices=RECORD_MODES,
@@ -111,8 +113,8 @@ def _ci_default() -> str:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "dvd(*extra_dvds, **options): record this test's httpx traffic into its DVD and replay it; extra "
-        "DVDs are replayed read-only; options are those of playback_dvd.use_dvd.",
+        "dvd(*extra_dvds, **options): record this test's httpx/httpx2 traffic into its DVD and replay it; "
+        "extra DVDs are replayed read-only; options are those of playback_dvd.use_dvd.",
     )
     config.stash[SETTINGS] = Settings(
         record_mode=config.getoption("dvd_record_mode"),
@@ -211,7 +213,7 @@ def default_dvd_name(request: pytest.FixtureRequest) -> str:
 def dvd(
     request: pytest.FixtureRequest, dvd_config: dict[str, Any], dvd_dir: Path, default_dvd_name: str
 ) -> Iterator[DVD | None]:
-    """The test's DVD, replaying and recording its httpx traffic (None with --dvd-disable)."""
+    """The test's DVD, replaying and recording its httpx/httpx2 traffic (None with --dvd-disable)."""
     settings = request.config.stash[SETTINGS]
     if settings.disabled:
         yield None

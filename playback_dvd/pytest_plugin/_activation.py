@@ -166,7 +166,7 @@ class TestDVD:
         )
 
     def start(self) -> DVD:
-        """Answer this test's httpx requests from its DVD (behind the network guard when it is blocked)."""
+        """Answer this test's httpx and httpx2 requests from its DVD (behind the guard when it is blocked)."""
         # block_network=True in a mark or dvd_config means what --dvd-block-network means, for this test.
         if self.settings.block_network or self.dvd_file.options.block_network:
             guard = NetworkGuard(self.allowed_hosts, self.dvd_file.handler)

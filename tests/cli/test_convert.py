@@ -25,6 +25,8 @@ def convert(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# Through httpx alone: convert works on files (tests/formats/test_vcrpy.py records and replays vcrpy
+# cassettes through both libraries), and each run here is a subprocess.
 @pytest.fixture
 def cassette(tmp_path: Path, server: LocalServer) -> Path:
     """A vcrpy YAML cassette recorded against the local server (text, gzip and binary bodies)."""

@@ -40,6 +40,8 @@ def suffix(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+# Through httpx alone: scan reads files, and a DVD does not say which library recorded it (tests/http and
+# tests/filters record the same traffic through both).
 def record(path: Path, server: LocalServer, **options: object) -> None:
     with pd.use_dvd(path, **options), httpx.Client() as client:  # type: ignore[arg-type]
         exercise(client, server.url)

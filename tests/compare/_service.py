@@ -3,7 +3,8 @@
 ``PRICING_MODE`` (read at call time) changes its behaviour the way a code change would: ``same``,
 ``double`` (prices change), ``double_bb`` (only item bb's price changes), ``raise`` (the operation fails),
 ``extra_call`` (a new HTTP request), ``other_customer`` (asks for an input the recording lacks), ``slow``
-(item bb's replay hangs).
+(item bb's replay hangs). A recording names the client library it was made with (``client`` in its
+metadata, httpx or httpx2), and its replay uses that library again.
 """
 
 from __future__ import annotations
@@ -14,26 +15,32 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
 
 from playback_dvd import DVD, LocalCassette, MemoryCassette, Recorder
 
+from .._clients import client_module
+
 recorder = Recorder(MemoryCassette())
 
 
-class Pricing:
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
+def _metadata(self: Pricing, item_id: str) -> dict[str, str]:
+    return {"item_id": item_id, "base_url": self.base_url, "client": self.client.__name__}
 
-    @recorder.operation(
-        metadata_extractor=lambda self, item_id: {"item_id": item_id, "base_url": self.base_url}
-    )
+
+class Pricing:
+    def __init__(self, base_url: str, client: ModuleType = httpx) -> None:
+        self.base_url = base_url
+        self.client = client
+
+    @recorder.operation(metadata_extractor=_metadata)
     def quote(self, item_id: str) -> dict[str, Any]:
         mode = os.environ.get("PRICING_MODE", "same")
         customer = self.load_customer("someone else" if mode == "other_customer" else item_id)
-        with httpx.Client() as client:
+        with self.client.Client() as client:
             item = client.get(f"{self.base_url}/items", params={"id": item_id}).json()
             if mode == "extra_call":
                 client.get(f"{self.base_url}/items", params={"id": "extra"})
@@ -46,9 +53,7 @@ class Pricing:
         self.publish({"item": item["id"], "price": price, "customer": customer})
         return {"price": price, "note": "<script>alert(1)</script>"}
 
-    @recorder.operation(
-        metadata_extractor=lambda self, item_id: {"item_id": item_id, "base_url": self.base_url}
-    )
+    @recorder.operation(metadata_extractor=_metadata)
     def refund(self, item_id: str) -> dict[str, Any]:
         """Another operation of the same class: its recordings share the category ``Pricing``."""
         return {"refunded": item_id}
@@ -64,17 +69,26 @@ class Pricing:
 
 def replay_quote(dvd: DVD) -> dict[str, Any]:
     """The playback function: the operation again, from the recording's metadata."""
-    return Pricing(dvd.metadata["base_url"]).quote(dvd.metadata["item_id"])
+    return Pricing(dvd.metadata["base_url"], client_module(dvd.metadata["client"])).quote(
+        dvd.metadata["item_id"]
+    )
 
 
 class AsyncPricing:
     """Pricing.quote as an ``async def`` operation (an async web service's handler)."""
 
+    def __init__(self, client: ModuleType = httpx) -> None:
+        self.client = client
+
     @recorder.operation(
-        metadata_extractor=lambda self, base_url, item_id: {"item_id": item_id, "url": base_url}
+        metadata_extractor=lambda self, base_url, item_id: {
+            "item_id": item_id,
+            "url": base_url,
+            "client": self.client.__name__,
+        }
     )
     async def quote(self, base_url: str, item_id: str) -> dict[str, Any]:
-        async with httpx.AsyncClient() as client:
+        async with self.client.AsyncClient() as client:
             item = (await client.get(f"{base_url}/items", params={"id": item_id})).json()
         if os.environ.get("PRICING_MODE") == "slow" and item_id == "bb":
             await asyncio.sleep(30)
@@ -84,7 +98,8 @@ class AsyncPricing:
 
 async def replay_aquote(dvd: DVD) -> dict[str, Any]:
     """The async playback function: the Equalizer's players run it with ``recorder.aplay``."""
-    return await AsyncPricing().quote(dvd.metadata["url"], dvd.metadata["item_id"])
+    client = client_module(dvd.metadata["client"])
+    return await AsyncPricing(client).quote(dvd.metadata["url"], dvd.metadata["item_id"])
 
 
 ITEMS = ("a", "bb", "ccc")
@@ -101,18 +116,18 @@ def recorder_into(directory: Path) -> Iterator[LocalCassette]:
         recorder.cassette = previous
 
 
-def record_items(tmp_path, server, monkeypatch, *, refunds: int = 0):
-    """Record one Pricing.quote per item (and *refunds* Pricing.refund) into a LocalCassette under
-    *tmp_path* (the real server answers), then empty the server's hit log so a test can prove replays use
-    no network. Returns (directory, ids).
+def record_items(tmp_path, server, monkeypatch, *, refunds: int = 0, client: ModuleType = httpx):
+    """Record one Pricing.quote per item (and *refunds* Pricing.refund) through *client* into a
+    LocalCassette under *tmp_path* (the real server answers), then empty the server's hit log so a test can
+    prove replays use no network. Returns (directory, ids).
     """
     monkeypatch.delenv("PRICING_MODE", raising=False)
     directory = tmp_path / "recordings"
     with recorder_into(directory):
         for item in ITEMS:
-            Pricing(server.url).quote(item)
+            Pricing(server.url, client).quote(item)
         for item in ITEMS[:refunds]:
-            Pricing(server.url).refund(item)
+            Pricing(server.url, client).refund(item)
     ids = list(LocalCassette(directory).iter_recording_ids("Pricing"))
     assert len(ids) == len(ITEMS) + refunds
     server.reset()

@@ -6,8 +6,9 @@ import pytest
 
 
 @pytest.fixture
-def recordings(tmp_path, server, monkeypatch):
-    """A LocalCassette directory with one recording of Pricing.quote per item, and their ids."""
+def recordings(hx, tmp_path, server, monkeypatch):
+    """A LocalCassette directory with one recording of Pricing.quote per item (through each client
+    library), and their ids."""
     from ._service import record_items
 
-    return record_items(tmp_path, server, monkeypatch)
+    return record_items(tmp_path, server, monkeypatch, client=hx)

@@ -16,6 +16,7 @@ import pytest
 from playback_dvd import CompareExecutionConfig, EqualityStatus, Equalizer, S3Cassette
 from playback_dvd.compare._location import play_from_location
 
+from .._clients import available_libraries, client_module
 from .._s3_servers import S3Server, isolated_aws_environment, moto_server
 from ._noisy_service import record_orders
 
@@ -57,11 +58,16 @@ def cluster(moto):
 
 @pytest.fixture(scope="module")
 def fleet(moto, cluster, _server_process):
-    """Orders recorded into an S3 bucket, as a fleet of recorders stores them; (location, {item: id})."""
+    """Orders recorded into an S3 bucket, as a fleet of recorders stores them; (location, {item: id}).
+
+    The orders alternate between httpx and httpx2 (where installed), so the workers replay both libraries
+    without a second cluster run (a replay is hermetic: a request either library let through would fail).
+    """
     client = moto.client()
     bucket = moto.new_bucket(client)
     cassette = S3Cassette(bucket, "fleet", client=client)
-    record_orders(cassette, _server_process.url, ITEMS)
+    clients = [client_module(name) for name in available_libraries()]
+    record_orders(cassette, _server_process.url, ITEMS, clients)
     by_item = {
         item: next(iter(cassette.iter_recording_ids("Orders", metadata={"item": item}))) for item in ITEMS
     }

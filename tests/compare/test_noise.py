@@ -36,11 +36,11 @@ NOISY_PATHS = {
 
 
 @pytest.fixture
-def orders(tmp_path, server, monkeypatch):
-    """Three recorded orders in a LocalCassette, and a Recorder replaying them."""
+def orders(hx, tmp_path, server, monkeypatch):
+    """Three orders recorded through each client library in a LocalCassette, and a Recorder replaying them."""
     monkeypatch.delenv("ORDER_MODE", raising=False)
     cassette = LocalCassette(tmp_path / "recordings")
-    ids = record_orders(cassette, server.url)
+    ids = record_orders(cassette, server.url, clients=[hx])
     return playback_dvd.Recorder(cassette), ids
 
 

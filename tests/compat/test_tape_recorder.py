@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from types import ModuleType
 from typing import Any
 
-import httpx
 import pytest
 
 from playback_dvd import ReplayedException
@@ -395,13 +395,13 @@ def test_async_inputs_are_awaited_and_replayed(
     assert operation_result(playback.playback_outputs) == 4
 
 
-def test_httpx_traffic_inside_an_operation_is_recorded_and_replayed_offline(
-    tape_recorder: TapeRecorder, cassette: InMemoryTapeCassette, server: LocalServer
+def test_http_traffic_inside_an_operation_is_recorded_and_replayed_offline(
+    hx: ModuleType, tape_recorder: TapeRecorder, cassette: InMemoryTapeCassette, server: LocalServer
 ) -> None:
     class Client:
         @tape_recorder.operation()
         def run(self) -> str:
-            return str(httpx.get(f"{server.url}/items?id=9").json()["id"])
+            return str(hx.get(f"{server.url}/items?id=9").json()["id"])
 
     assert Client().run() == "9"
     hits = len(server.hits)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
-import httpx
 import pytest
 
 import playback_dvd as pd
@@ -85,14 +85,14 @@ def test_body_matcher_compares_forms_as_fields() -> None:
     assert dvd.play(Request("POST", "https://api.test/", form, b"b=2&a=1")) is not None
 
 
-def test_body_matcher_ignores_the_random_multipart_boundary(server: LocalServer, tmp_path: Path) -> None:
+def test_body_matcher_ignores_the_random_multipart_boundary(
+    hx: ModuleType, server: LocalServer, tmp_path: Path
+) -> None:
     path = tmp_path / "upload.dvd.json"
     options = {"match_on": ("method", "path", "body")}
 
     def upload() -> object:
-        return httpx.post(
-            f"{server.url}/echo", data={"name": "x"}, files={"file": ("a.txt", b"hello")}
-        ).json()
+        return hx.post(f"{server.url}/echo", data={"name": "x"}, files={"file": ("a.txt", b"hello")}).json()
 
     with pd.use_dvd(path, **options):  # type: ignore[arg-type]
         recorded = upload()
@@ -180,15 +180,15 @@ def test_lookups_do_not_scan_the_dvd() -> None:
     assert len(counted) == 1
 
 
-def test_json_body_in_the_error_message_is_shown(server: LocalServer, tmp_path: Path) -> None:
+def test_json_body_in_the_error_message_is_shown(hx: ModuleType, server: LocalServer, tmp_path: Path) -> None:
     path = tmp_path / "body.dvd.json"
     with pd.use_dvd(path, match_on=("method", "path", "body")):
-        httpx.post(f"{server.url}/echo", json={"user": "a", "ts": 1})
+        hx.post(f"{server.url}/echo", json={"user": "a", "ts": 1})
     with (
         pd.use_dvd(path, record_mode="none", match_on=("method", "path", "body")),
         pytest.raises(pd.UnmatchedRequestError) as caught,
     ):
-        httpx.post(f"{server.url}/echo", json={"user": "a", "ts": 2})
+        hx.post(f"{server.url}/echo", json={"user": "a", "ts": 2})
     assert 'body: {"user":"a","ts":2}' in str(caught.value)
     assert "body differs" in str(caught.value)
     assert json.loads(caught.value.request.body) == {"user": "a", "ts": 2}

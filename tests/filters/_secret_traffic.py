@@ -1,7 +1,7 @@
 """Real traffic that puts a secret in every place issue 15 lists, and a check that none reached a file.
 
-`exercise` sends it through any httpx client to the local server's ``/reflect`` (which echoes what it
-gets in its body, a ``Location`` header and a ``next`` link) and ``/oauth/token`` (which answers fresh
+`exercise` sends it through any httpx or httpx2 client to the local server's ``/reflect`` (which echoes
+what it gets in its body, a ``Location`` header and a ``next`` link) and ``/oauth/token`` (which answers fresh
 tokens as JSON, a form, or gzip-compressed JSON). It returns what the code under test would use, with the
 secrets left out, so a recording and its replay can be compared.
 """
@@ -13,8 +13,6 @@ import gzip
 import json
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from playback_dvd._models import DVDDocument
 from playback_dvd.formats._files import read_document
@@ -55,8 +53,8 @@ HTTP_SECRETS = (
 )
 
 
-def exercise(client: httpx.Client, base_url: str) -> list[Any]:
-    """Send every placement through *client*; return the non-secret facts the code would act on."""
+def exercise(client: Any, base_url: str) -> list[Any]:
+    """Send every placement through *client* (httpx or httpx2); return the non-secret facts code acts on."""
     host = base_url.removeprefix("http://")
     facts: list[Any] = []
     # URL userinfo password; ?api_key= and ?access_token= (echoed in the body, Location, and a next link)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import ModuleType
 
-import httpx
 import pytest
 
 import playback_dvd as pd
@@ -26,28 +26,30 @@ def dvd_path(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 
 
 def record_and_replay(
-    path: Path, server: LocalServer, **options: object
+    hx: ModuleType, path: Path, server: LocalServer, **options: object
 ) -> tuple[list[object], list[object]]:
-    with pd.use_dvd(path, **options), httpx.Client() as client:  # type: ignore[arg-type]
+    with pd.use_dvd(path, **options), hx.Client() as client:  # type: ignore[arg-type]
         recorded = exercise(client, server.url)
     hits = len(server.hits)
-    with pd.use_dvd(path, record_mode="none", **options), httpx.Client() as client:  # type: ignore[arg-type]
+    with pd.use_dvd(path, record_mode="none", **options), hx.Client() as client:  # type: ignore[arg-type]
         replayed = exercise(client, server.url)
     assert len(server.hits) == hits, "the replay reached the network"
     return recorded, replayed
 
 
 def test_no_placement_of_a_secret_reaches_the_file_and_it_still_replays(
-    dvd_path: Path, server: LocalServer
+    hx: ModuleType, dvd_path: Path, server: LocalServer
 ) -> None:
-    recorded, replayed = record_and_replay(dvd_path, server)
+    recorded, replayed = record_and_replay(hx, dvd_path, server)
     assert leaked(dvd_path) == []
     assert replayed == recorded
 
 
-def test_placeholders_name_the_field_they_replace(tmp_path: Path, server: LocalServer) -> None:
+def test_placeholders_name_the_field_they_replace(
+    hx: ModuleType, tmp_path: Path, server: LocalServer
+) -> None:
     path = tmp_path / "named.dvd.json"
-    with pd.use_dvd(path), httpx.Client() as client:
+    with pd.use_dvd(path), hx.Client() as client:
         exercise(client, server.url)
     text = path.read_text()
     for placeholder in (
@@ -65,10 +67,10 @@ def test_placeholders_name_the_field_they_replace(tmp_path: Path, server: LocalS
 
 
 def test_a_token_the_server_issued_is_replaced_in_the_later_request_path(
-    tmp_path: Path, server: LocalServer
+    hx: ModuleType, tmp_path: Path, server: LocalServer
 ) -> None:
     path = tmp_path / "path.dvd.json"
-    with pd.use_dvd(path), httpx.Client() as client:
+    with pd.use_dvd(path), hx.Client() as client:
         exercise(client, server.url)
     document = read_document(path)
     assert document is not None
@@ -77,17 +79,19 @@ def test_a_token_the_server_issued_is_replaced_in_the_later_request_path(
     assert not any(SERVER_ACCESS_TOKEN in url for url in urls)
 
 
-def test_redact_secrets_false_stores_traffic_exactly_as_sent(tmp_path: Path, server: LocalServer) -> None:
+def test_redact_secrets_false_stores_traffic_exactly_as_sent(
+    hx: ModuleType, tmp_path: Path, server: LocalServer
+) -> None:
     path = tmp_path / "raw.dvd.json"
-    recorded, replayed = record_and_replay(path, server, redact_secrets=False)
+    recorded, replayed = record_and_replay(hx, path, server, redact_secrets=False)
     assert set(leaked(path)) == set(HTTP_SECRETS)
     assert replayed == recorded
 
 
-def test_not_secret_keeps_one_name_in_clear(tmp_path: Path, server: LocalServer) -> None:
+def test_not_secret_keeps_one_name_in_clear(hx: ModuleType, tmp_path: Path, server: LocalServer) -> None:
     path = tmp_path / "kept.dvd.json"
     with pd.use_dvd(path, not_secret=["api_key"]):
-        httpx.get(f"{server.url}/items", params={"api_key": "keep-me-in-clear", "token": "hide-me-please"})
+        hx.get(f"{server.url}/items", params={"api_key": "keep-me-in-clear", "token": "hide-me-please"})
     text = path.read_text()
     assert "keep-me-in-clear" in text
     assert "hide-me-please" not in text
@@ -101,20 +105,20 @@ def test_not_secret_keeps_one_name_in_clear(tmp_path: Path, server: LocalServer)
     ],
 )
 def test_not_secret_switches_one_rule_off(
-    tmp_path: Path, server: LocalServer, switch: str, kept: str
+    hx: ModuleType, tmp_path: Path, server: LocalServer, switch: str, kept: str
 ) -> None:
     path = tmp_path / "switch.dvd.json"
     host = server.url.removeprefix("http://")
     with pd.use_dvd(path, not_secret=[switch], filter_headers=["authorization"]):
-        httpx.get(f"http://user:urlpass-visible@{host}/items", params={"session_token": "pattern-visible"})
+        hx.get(f"http://user:urlpass-visible@{host}/items", params={"session_token": "pattern-visible"})
     text = path.read_text()
     assert kept in text
 
 
-def test_by_value_can_be_switched_off(tmp_path: Path, server: LocalServer) -> None:
+def test_by_value_can_be_switched_off(hx: ModuleType, tmp_path: Path, server: LocalServer) -> None:
     path = tmp_path / "echo.dvd.json"
     with pd.use_dvd(path, not_secret=["by_value"]):
-        httpx.post(f"{server.url}/reflect", json={"password": "echoed-in-the-body"})
+        hx.post(f"{server.url}/reflect", json={"password": "echoed-in-the-body"})
     document = read_document(path)
     assert document is not None
     (interaction,) = document.interactions
@@ -123,10 +127,10 @@ def test_by_value_can_be_switched_off(tmp_path: Path, server: LocalServer) -> No
     assert b"echoed-in-the-body" in interaction.response.body
 
 
-def test_secret_names_adds_a_name_everywhere(tmp_path: Path, server: LocalServer) -> None:
+def test_secret_names_adds_a_name_everywhere(hx: ModuleType, tmp_path: Path, server: LocalServer) -> None:
     path = tmp_path / "added.dvd.json"
     with pd.use_dvd(path, secret_names=["customer-pin"]):
-        httpx.post(f"{server.url}/reflect?customer_pin=pin-in-query", json={"customerPin": "pin-in-json"})
+        hx.post(f"{server.url}/reflect?customer_pin=pin-in-query", json={"customerPin": "pin-in-json"})
     text = path.read_text()
     assert "pin-in-query" not in text
     assert "pin-in-json" not in text
@@ -134,7 +138,7 @@ def test_secret_names_adds_a_name_everywhere(tmp_path: Path, server: LocalServer
 
 
 def test_user_filters_values_are_replaced_where_the_server_echoes_them(
-    tmp_path: Path, server: LocalServer
+    hx: ModuleType, tmp_path: Path, server: LocalServer
 ) -> None:
     # The second finding: filtered by the user's own options, yet echoed in body, Location, next.
     path = tmp_path / "echo.dvd.json"
@@ -143,7 +147,7 @@ def test_user_filters_values_are_replaced_where_the_server_echoes_them(
         "filter_query_parameters": [("apitoken", "<APITOKEN>")],
     }
     with pd.use_dvd(path, **options):  # type: ignore[arg-type]
-        response = httpx.get(
+        response = hx.get(
             f"{server.url}/reflect",
             params={"apitoken": "user-filtered-key"},
             headers={"authorization": "t-12345678"},
@@ -154,39 +158,43 @@ def test_user_filters_values_are_replaced_where_the_server_echoes_them(
     assert "t-12345678" not in text
     assert "<APITOKEN>" in text
     with pd.use_dvd(path, record_mode="none", **options):  # type: ignore[arg-type]
-        replayed = httpx.get(f"{server.url}/reflect", params={"apitoken": "another-key"})
+        replayed = hx.get(f"{server.url}/reflect", params={"apitoken": "another-key"})
     assert replayed.status_code == 200
 
 
-def test_filter_sensitive_data_values_are_restored_not_redacted(tmp_path: Path, server: LocalServer) -> None:
+def test_filter_sensitive_data_values_are_restored_not_redacted(
+    hx: ModuleType, tmp_path: Path, server: LocalServer
+) -> None:
     path = tmp_path / "sensitive.dvd.json"
     options: dict[str, object] = {"filter_sensitive_data": {"<MY_KEY>": "real-key-1234"}}
     with pd.use_dvd(path, **options):  # type: ignore[arg-type]
-        httpx.get(f"{server.url}/reflect", params={"api_key": "real-key-1234"})
+        hx.get(f"{server.url}/reflect", params={"api_key": "real-key-1234"})
     assert "real-key-1234" not in path.read_text()
     with pd.use_dvd(path, record_mode="none", **options) as dvd:  # type: ignore[arg-type]
-        replayed = httpx.get(f"{server.url}/reflect", params={"api_key": "real-key-1234"})
+        replayed = hx.get(f"{server.url}/reflect", params={"api_key": "real-key-1234"})
     assert "real-key-1234" in replayed.json()["query"]
     assert dvd.all_played
 
 
 def test_a_redacted_query_field_still_matches_a_different_live_value(
-    tmp_path: Path, server: LocalServer
+    hx: ModuleType, tmp_path: Path, server: LocalServer
 ) -> None:
     path = tmp_path / "match.dvd.json"
     with pd.use_dvd(path):
-        httpx.get(f"{server.url}/items", params={"id": "1", "api_key": "first-key-value"})
+        hx.get(f"{server.url}/items", params={"id": "1", "api_key": "first-key-value"})
     with pd.use_dvd(path, record_mode="none", match_on=["method", "uri"]):
-        replayed = httpx.get(f"{server.url}/items", params={"id": "1", "api_key": "second-key-value"})
+        replayed = hx.get(f"{server.url}/items", params={"id": "1", "api_key": "second-key-value"})
     assert replayed.json()["id"] == "1"
     assert len(server.hits) == 1
 
 
-def test_replayed_redacted_cookies_keep_their_names(tmp_path: Path, server: LocalServer) -> None:
+def test_replayed_redacted_cookies_keep_their_names(
+    hx: ModuleType, tmp_path: Path, server: LocalServer
+) -> None:
     path = tmp_path / "cookies.dvd.json"
-    with pd.use_dvd(path), httpx.Client() as client:
+    with pd.use_dvd(path), hx.Client() as client:
         client.get(f"{server.url}/cookies")
-    with pd.use_dvd(path, record_mode="none"), httpx.Client() as client:
+    with pd.use_dvd(path, record_mode="none"), hx.Client() as client:
         client.get(f"{server.url}/cookies")
         assert sorted(client.cookies) == ["a", "b"]
 
@@ -198,10 +206,12 @@ def test_a_bad_redaction_option_is_refused_when_use_dvd_is_called(tmp_path: Path
         pd.use_dvd(tmp_path / "x.dvd.json", not_secret="token")
 
 
-def test_json_body_is_kept_byte_for_byte_when_nothing_is_secret(tmp_path: Path, server: LocalServer) -> None:
+def test_json_body_is_kept_byte_for_byte_when_nothing_is_secret(
+    hx: ModuleType, tmp_path: Path, server: LocalServer
+) -> None:
     path = tmp_path / "plain.dvd.json"
     body = b'{"b": 1,  "a": [1, 2]}'
     with pd.use_dvd(path):
-        httpx.post(f"{server.url}/echo", content=body, headers={"content-type": "application/json"})
+        hx.post(f"{server.url}/echo", content=body, headers={"content-type": "application/json"})
     stored = json.loads(path.read_text())["interactions"][0]["request"]
     assert json.dumps(stored).count("1,  ") == 1  # not re-serialized

@@ -2,9 +2,9 @@
 
 An input is one byte saying which reader gets the rest (`MODES`), then the bytes. Loading may only give a
 document or `DVDFormatError`; a loaded document must then survive everything the library does with one
-(build a DVD and match every recorded request, explain a miss, replay each response or exception, write it
-in both formats and read it back unchanged, show it as the CLI does, read its metadata as searches do).
-Any other exception is a bug: the fuzzers report it with the input.
+(build a DVD and match every recorded request, explain a miss, replay each response or exception through
+httpx and httpx2 where installed, write it in both formats and read it back unchanged, show it as the CLI
+does, read its metadata as searches do). Any other exception is a bug: the fuzzers report it with the input.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import httpx
 import msgpack
 import zstandard
 
@@ -27,7 +26,7 @@ from playback_dvd.dvd._dvd import DVD, RecordMode
 from playback_dvd.formats._metadata import loads_metadata, loads_metadata_file
 from playback_dvd.formats._serialization import BINARY_MAGIC, SCHEMA_VERSION, dumps, loads
 from playback_dvd.http._convert import replay_interaction
-from playback_dvd.http._httpx import LIBRARY as HTTPX
+from playback_dvd.http._libraries import installed_libraries
 
 HERE = Path(__file__).parent
 SEEDS = HERE / "seeds"
@@ -101,14 +100,16 @@ def exercise(document: DVDDocument) -> None:
         if dvd.play(interaction.request) is None:
             raise AssertionError(f"a recorded request does not match itself: {interaction.request!r}")
     str(dvd.unmatched_error(_PROBE))
-    live = httpx.Request("GET", "http://fuzz.invalid/")
     for number, interaction in enumerate(document.interactions, 1):
         _interaction_lines(number, interaction, 200)
-        try:
-            response = replay_interaction(HTTPX, interaction, live)
-        except (httpx.HTTPError, PlaybackDVDError):  # a recorded exception, raised again as it should be
-            continue
-        b"".join(response.iter_raw())
+    for library in installed_libraries():  # httpx, and httpx2 where installed: each builds its own classes
+        live = library.module.Request("GET", "http://fuzz.invalid/")
+        for interaction in document.interactions:
+            try:
+                response = replay_interaction(library, interaction, live)
+            except (library.module.HTTPError, PlaybackDVDError):  # a recorded exception, raised again
+                continue
+            b"".join(response.iter_raw())
     for record in document.inputs.values():
         _dump(record.value)
     for output in document.outputs:

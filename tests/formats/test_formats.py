@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import given, settings
@@ -173,9 +174,7 @@ def test_a_failed_save_keeps_the_previous_file(tmp_path: Path, monkeypatch: pyte
     assert [p.name for p in tmp_path.iterdir()] == ["keep.dvd.json"]
 
 
-def test_a_recorded_exception_of_an_unknown_type_is_not_imported(tmp_path: Path) -> None:
-    import httpx
-
+def test_a_recorded_exception_of_an_unknown_type_is_not_imported(hx: ModuleType, tmp_path: Path) -> None:
     document = DVDDocument(
         interactions=(
             Interaction(Request("GET", "https://api.test/x"), exception=ExceptionInfo("os.system", "rm -rf")),
@@ -184,5 +183,5 @@ def test_a_recorded_exception_of_an_unknown_type_is_not_imported(tmp_path: Path)
     path = tmp_path / "hostile.dvd.json"
     _files.write_document(path, document)
     with pd.use_dvd(path, record_mode="none"), pytest.raises(pd.ReplayedException) as caught:
-        httpx.get("https://api.test/x")
+        hx.get("https://api.test/x")
     assert (caught.value.type_name, caught.value.message) == ("os.system", "rm -rf")

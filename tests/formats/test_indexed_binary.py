@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 
-import httpx
 import pytest
 from hypothesis import given, settings
 
@@ -46,13 +46,13 @@ def test_bodies_spanning_several_blocks_come_back_whole() -> None:
     assert loaded.interactions == document.interactions
 
 
-def test_a_version_1_file_still_loads_and_replays(tmp_path: Path) -> None:
+def test_a_version_1_file_still_loads_and_replays(hx: ModuleType, tmp_path: Path) -> None:
     path = tmp_path / "old.dvd"
     path.write_bytes(_serialization.dumps_binary_v1(DVDDocument(interactions=(item(1), item(2)))))
     assert path.read_bytes()[8:10] == (1).to_bytes(2, "big")
     assert _files.read_document(path) == DVDDocument(interactions=(item(1), item(2)))
     with pd.use_dvd(path, record_mode="none"):
-        assert httpx.get("http://api.test/items/2?q=v2").json()["id"] == 2
+        assert hx.get("http://api.test/items/2?q=v2").json()["id"] == 2
 
 
 def test_the_index_comes_from_the_stored_keys_without_decoding_a_row(tmp_path: Path) -> None:
@@ -70,38 +70,38 @@ def test_the_index_comes_from_the_stored_keys_without_decoding_a_row(tmp_path: P
     assert len(decoded) == 1  # only the replayed interaction
 
 
-def test_other_matchers_compute_their_keys_from_the_rows(tmp_path: Path) -> None:
+def test_other_matchers_compute_their_keys_from_the_rows(hx: ModuleType, tmp_path: Path) -> None:
     path = tmp_path / "a.dvd"
     _files.write_document(path, DVDDocument(interactions=(item(1), item(2))))
     with pd.use_dvd(path, record_mode="none", match_on=["method", "path"]):
-        assert httpx.get("http://api.test/items/2?q=other").json()["id"] == 2
+        assert hx.get("http://api.test/items/2?q=other").json()["id"] == 2
 
 
 def test_identical_requests_replay_in_recorded_order_from_a_stored_index(
-    tmp_path: Path, server: LocalServer
+    hx: ModuleType, tmp_path: Path, server: LocalServer
 ) -> None:
     path = tmp_path / "repeats.dvd"
     with pd.use_dvd(path, record_mode="all"):
-        first = [httpx.get(f"{server.url}/items?id=1").text for _ in range(3)]
+        first = [hx.get(f"{server.url}/items?id=1").text for _ in range(3)]
     with pd.use_dvd(path, record_mode="none"):
-        assert [httpx.get(f"{server.url}/items?id=1").text for _ in range(3)] == first
+        assert [hx.get(f"{server.url}/items?id=1").text for _ in range(3)] == first
 
 
 def test_new_episodes_adds_to_a_lazily_opened_dvd_and_saves_everything(
-    tmp_path: Path, server: LocalServer
+    hx: ModuleType, tmp_path: Path, server: LocalServer
 ) -> None:
     path = tmp_path / "grow.dvd"
     with pd.use_dvd(path, record_mode="all"):
-        httpx.get(f"{server.url}/items?id=1")
+        hx.get(f"{server.url}/items?id=1")
     with pd.use_dvd(path, record_mode="new_episodes") as dvd:
-        httpx.get(f"{server.url}/items?id=1")
-        httpx.get(f"{server.url}/items?id=2")
+        hx.get(f"{server.url}/items?id=1")
+        hx.get(f"{server.url}/items?id=2")
         assert len(dvd) == 2
     urls = [i.request.url for i in _files.read_document(path).interactions]  # type: ignore[union-attr]
     assert urls == [f"{server.url}/items?id=1", f"{server.url}/items?id=2"]
 
 
-def test_a_corrupt_body_block_is_a_clear_error_when_replayed(tmp_path: Path) -> None:
+def test_a_corrupt_body_block_is_a_clear_error_when_replayed(hx: ModuleType, tmp_path: Path) -> None:
     payload = bytearray(_serialization.dumps_binary(DVDDocument(interactions=(item(1, 5000),))))
     payload[-30] ^= 0xFF  # inside the last (only) body block
     path = tmp_path / "corrupt.dvd"
@@ -111,7 +111,7 @@ def test_a_corrupt_body_block_is_a_clear_error_when_replayed(tmp_path: Path) -> 
     with pytest.raises(pd.DVDFormatError, match="body block 0 is corrupt"):
         document.interactions[0]
     with pd.use_dvd(path, record_mode="none"), pytest.raises(pd.DVDFormatError, match=str(path)):
-        httpx.get("http://api.test/items/1?q=v1")
+        hx.get("http://api.test/items/1?q=v1")
 
 
 @pytest.mark.parametrize("cut", [1, 20])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import anyio
-import httpx
 import pytest
 import vcr
 
@@ -18,7 +20,7 @@ from playback_dvd.formats._files import read_document
 from .._server import LocalServer
 
 
-def exchange(client: httpx.Client, server: LocalServer) -> list[object]:
+def exchange(client: Any, server: LocalServer) -> list[object]:
     """The traffic every cassette here holds: JSON, a POST body, gzip, repeated headers, binary bytes."""
     return [
         client.get(f"{server.url}/items?id=1").json(),
@@ -29,7 +31,7 @@ def exchange(client: httpx.Client, server: LocalServer) -> list[object]:
     ]
 
 
-async def async_exchange(client: httpx.AsyncClient, server: LocalServer) -> list[object]:
+async def async_exchange(client: Any, server: LocalServer) -> list[object]:
     return [
         (await client.get(f"{server.url}/items?id=1")).json(),
         (await client.post(f"{server.url}/echo", json={"name": "dvd"})).json()["body"],
@@ -40,10 +42,10 @@ async def async_exchange(client: httpx.AsyncClient, server: LocalServer) -> list
 
 
 @pytest.fixture
-def yaml_cassette(tmp_path: Path, server: LocalServer) -> tuple[Path, list[object]]:
-    """A YAML cassette recorded by vcrpy itself against the local server, and what the live calls returned."""
+def yaml_cassette(hx: ModuleType, tmp_path: Path, server: LocalServer) -> tuple[Path, list[object]]:
+    """A YAML cassette vcrpy itself recorded through *hx* from the local server, and the live results."""
     path = tmp_path / "recorded.yaml"
-    with vcr.use_cassette(str(path), record_mode="once") as cassette, httpx.Client() as client:
+    with vcr.use_cassette(str(path), record_mode="once") as cassette, hx.Client() as client:
         cassette.get_metadata("seed", 42)  # vcrpy's own way of writing a metadata block
         live = exchange(client, server)
     assert path.exists()
@@ -52,11 +54,11 @@ def yaml_cassette(tmp_path: Path, server: LocalServer) -> tuple[Path, list[objec
 
 
 def test_a_vcrpy_yaml_cassette_replays_without_the_network(
-    yaml_cassette: tuple[Path, list[object]], server: LocalServer
+    hx: ModuleType, yaml_cassette: tuple[Path, list[object]], server: LocalServer
 ) -> None:
     path, live = yaml_cassette
     before = path.read_bytes()
-    with pd.use_dvd(path, record_mode="none") as dvd, httpx.Client() as client:
+    with pd.use_dvd(path, record_mode="none") as dvd, hx.Client() as client:
         replayed = exchange(client, server)
     assert replayed == live
     assert server.hits == []
@@ -67,25 +69,27 @@ def test_a_vcrpy_yaml_cassette_replays_without_the_network(
 
 @pytest.mark.anyio
 async def test_a_vcrpy_yaml_cassette_replays_in_async_code(
-    yaml_cassette: tuple[Path, list[object]], server: LocalServer
+    hx: ModuleType, yaml_cassette: tuple[Path, list[object]], server: LocalServer
 ) -> None:
     path, live = yaml_cassette
-    async with pd.use_dvd(path), httpx.AsyncClient() as client:
+    async with pd.use_dvd(path), hx.AsyncClient() as client:
         replayed = await async_exchange(client, server)
     assert replayed == live
     assert server.hits == []
 
 
-def test_a_vcrpy_json_cassette_replays_without_the_network(tmp_path: Path, server: LocalServer) -> None:
+def test_a_vcrpy_json_cassette_replays_without_the_network(
+    hx: ModuleType, tmp_path: Path, server: LocalServer
+) -> None:
     path = tmp_path / "recorded.json"
     # vcrpy's JSON serializer cannot store binary bodies, so this cassette holds text only.
-    with vcr.use_cassette(str(path), serializer="json", record_mode="once"), httpx.Client() as client:
+    with vcr.use_cassette(str(path), serializer="json", record_mode="once"), hx.Client() as client:
         live = [
             client.get(f"{server.url}/items?id=2").json(),
             client.post(f"{server.url}/echo", data={"a": "1"}),
         ]
     server.reset()
-    with pd.use_dvd(path, record_mode="none"), httpx.Client() as client:
+    with pd.use_dvd(path, record_mode="none"), hx.Client() as client:
         replayed = [
             client.get(f"{server.url}/items?id=2").json(),
             client.post(f"{server.url}/echo", data={"a": "1"}),
@@ -93,6 +97,21 @@ def test_a_vcrpy_json_cassette_replays_without_the_network(tmp_path: Path, serve
     assert replayed[0] == live[0]
     assert replayed[1].json() == live[1].json()
     assert server.hits == []
+
+
+def test_a_vcrpy_cassette_recorded_through_one_library_replays_through_the_other(
+    hx: ModuleType, tmp_path: Path, server: LocalServer
+) -> None:
+    other = importlib.import_module("httpx2" if hx.__name__ == "httpx" else "httpx")  # hx skips httpx2 < 3.11
+    path = tmp_path / "other.yaml"
+    with vcr.use_cassette(str(path), record_mode="once"), other.Client() as client:
+        live = exchange(client, server)
+    server.reset()
+    with pd.use_dvd(path, record_mode="none") as dvd, hx.Client() as client:
+        replayed = exchange(client, server)
+    assert replayed == live
+    assert server.hits == []
+    assert dvd.all_played
 
 
 def test_compressed_bodies_keep_their_content_encoding(yaml_cassette: tuple[Path, list[object]]) -> None:
@@ -113,12 +132,12 @@ def test_a_vcrpy_cassette_is_never_recorded_into(yaml_cassette: tuple[Path, list
 
 
 def test_a_new_request_in_once_mode_is_refused_and_the_cassette_untouched(
-    yaml_cassette: tuple[Path, list[object]], server: LocalServer
+    hx: ModuleType, yaml_cassette: tuple[Path, list[object]], server: LocalServer
 ) -> None:
     path = yaml_cassette[0]
     before = path.read_bytes()
     with pd.use_dvd(path), pytest.raises(pd.UnmatchedRequestError):
-        httpx.get(f"{server.url}/items?id=new")
+        hx.get(f"{server.url}/items?id=new")
     assert path.read_bytes() == before
     assert server.hits == []
 
@@ -158,11 +177,11 @@ def test_the_legacy_httpx_format_replays_with_content_encoding_dropped() -> None
     assert dict(response.headers) == {"content-length": "17", "content-type": "application/json"}
 
 
-def test_a_legacy_cassette_replays_through_httpx(tmp_path: Path) -> None:
+def test_a_legacy_cassette_replays_through_each_library(hx: ModuleType, tmp_path: Path) -> None:
     path = tmp_path / "legacy.yaml"
     path.write_bytes(LEGACY_HTTPX)
     with pd.use_dvd(path, record_mode="none"):
-        response = httpx.get("http://127.0.0.1:9/legacy")
+        response = hx.get("http://127.0.0.1:9/legacy")
     assert response.json() == {"decoded": True}
 
 
@@ -257,27 +276,27 @@ def test_without_pyyaml_a_yaml_cassette_names_the_extra_to_install(
     assert "playback-dvd[vcrpy]" in result.stderr
 
 
-def test_async_replay_of_a_legacy_cassette(tmp_path: Path) -> None:
+def test_async_replay_of_a_legacy_cassette(hx: ModuleType, tmp_path: Path) -> None:
     path = tmp_path / "legacy.yaml"
     path.write_bytes(LEGACY_HTTPX)
 
     async def main() -> object:
-        async with pd.use_dvd(path, record_mode="none"), httpx.AsyncClient() as client:
+        async with pd.use_dvd(path, record_mode="none"), hx.AsyncClient() as client:
             return (await client.get("http://127.0.0.1:9/legacy")).json()
 
     assert anyio.run(main) == {"decoded": True}
 
 
 def test_placeholders_written_by_vcrpy_filter_sensitive_data_are_restored_on_replay(
-    tmp_path: Path, server: LocalServer
+    hx: ModuleType, tmp_path: Path, server: LocalServer
 ) -> None:
     path = tmp_path / "secret.yaml"
     url = f"{server.url}/items?id=tok-123"
-    with vcr.use_cassette(str(path), filter_sensitive_data={"<TOKEN>": "tok-123"}), httpx.Client() as client:
+    with vcr.use_cassette(str(path), filter_sensitive_data={"<TOKEN>": "tok-123"}), hx.Client() as client:
         live = client.get(url).json()
     assert "tok-123" not in path.read_text()
     server.reset()
-    with pd.use_dvd(path, filter_sensitive_data={"<TOKEN>": "tok-123"}), httpx.Client() as client:
+    with pd.use_dvd(path, filter_sensitive_data={"<TOKEN>": "tok-123"}), hx.Client() as client:
         replayed = client.get(url).json()
     assert replayed == live
     assert replayed["id"] == "tok-123"
@@ -285,7 +304,7 @@ def test_placeholders_written_by_vcrpy_filter_sensitive_data_are_restored_on_rep
 
 
 def test_a_cassette_without_a_version_line_loads_and_an_empty_reason_comes_from_the_status(
-    tmp_path: Path, server: LocalServer
+    hx: ModuleType, tmp_path: Path, server: LocalServer
 ) -> None:
     path = tmp_path / "handwritten.yaml"
     path.write_text(
@@ -301,5 +320,5 @@ def test_a_cassette_without_a_version_line_loads_and_an_empty_reason_comes_from_
         "    status: {code: 404, message: ''}\n"
     )
     with pd.use_dvd(path, record_mode="none"):
-        response = httpx.get("https://api.test/missing")
+        response = hx.get("https://api.test/missing")
     assert (response.status_code, response.reason_phrase, response.text) == (404, "Not Found", "nope")

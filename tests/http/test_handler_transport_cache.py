@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import httpx
+from types import ModuleType
 
 import playback_dvd as pd
 
@@ -12,24 +11,26 @@ from .._server import LocalServer
 
 
 def test_a_client_reuses_its_handler_transport_and_outside_a_session_gets_its_own(
-    tmp_path: Path, server: LocalServer
+    hx: ModuleType, tmp_path: Path, server: LocalServer
 ) -> None:
-    with httpx.Client() as client, httpx.Client() as other:
+    with hx.Client() as client, hx.Client() as other:
         with pd.use_dvd(tmp_path / "a.dvd", record_mode="all"):
-            first = client._transport_for_url(httpx.URL(server.url))
-            assert client._transport_for_url(httpx.URL(server.url)) is first
-            assert other._transport_for_url(httpx.URL(server.url)) is not first
+            first = client._transport_for_url(hx.URL(server.url))
+            assert client._transport_for_url(hx.URL(server.url)) is first
+            assert other._transport_for_url(hx.URL(server.url)) is not first
             assert first.transport is client._transport  # type: ignore[attr-defined]
             assert client.get(f"{server.url}/items?id=1").status_code == 200
-        assert client._transport_for_url(httpx.URL(server.url)) is client._transport
-    with pd.use_dvd(tmp_path / "a.dvd", record_mode="none"), httpx.Client() as client:
+        assert client._transport_for_url(hx.URL(server.url)) is client._transport
+    with pd.use_dvd(tmp_path / "a.dvd", record_mode="none"), hx.Client() as client:
         assert client.get(f"{server.url}/items?id=1").status_code == 200
 
 
-def test_a_replaced_transport_gets_a_wrapper_of_its_own(tmp_path: Path, server: LocalServer) -> None:
-    with httpx.Client() as client, pd.use_dvd(tmp_path / "b.dvd", record_mode="all"):
-        before = client._transport_for_url(httpx.URL(server.url))
-        client._transport = httpx.HTTPTransport()
-        after = client._transport_for_url(httpx.URL(server.url))
+def test_a_replaced_transport_gets_a_wrapper_of_its_own(
+    hx: ModuleType, tmp_path: Path, server: LocalServer
+) -> None:
+    with hx.Client() as client, pd.use_dvd(tmp_path / "b.dvd", record_mode="all"):
+        before = client._transport_for_url(hx.URL(server.url))
+        client._transport = hx.HTTPTransport()
+        after = client._transport_for_url(hx.URL(server.url))
         assert after is not before
         assert after.transport is client._transport  # type: ignore[attr-defined]

@@ -1,10 +1,11 @@
-"""The index key of a live request, read from httpx's parsed URL, equals the one split from its string."""
+"""The index key of a live request, read from its parsed URL (httpx or httpx2), equals its split string."""
 
 from __future__ import annotations
 
-import httpx
+from types import ModuleType
+
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from playback_dvd.dvd._matching import split_url
@@ -30,14 +31,14 @@ URLS = [
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_parts_from_httpx_equal_the_split_of_its_string(url: str) -> None:
-    parsed = httpx.URL(url)
+def test_parts_from_the_parsed_url_equal_the_split_of_its_string(hx: ModuleType, url: str) -> None:
+    parsed = hx.URL(url)
     parts = url_parts(parsed)
     assert parts is None or parts == split_url(str(parsed))
 
 
-def test_a_plain_url_is_read_from_httpx_without_splitting() -> None:
-    assert url_parts(httpx.URL("HTTP://API.test/items/1?q=v1")) == (
+def test_a_plain_url_is_read_from_the_parsed_url_without_splitting(hx: ModuleType) -> None:
+    assert url_parts(hx.URL("HTTP://API.test/items/1?q=v1")) == (
         "http",
         "api.test",
         80,
@@ -49,7 +50,8 @@ def test_a_plain_url_is_read_from_httpx_without_splitting() -> None:
 _text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 
 
-@settings(max_examples=300, deadline=None)
+# hx is the same module for every example: a function-scoped fixture is safe here.
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.sampled_from(["http", "https", "ws"]),
     st.from_regex(r"[A-Za-z0-9][A-Za-z0-9.-]{0,20}", fullmatch=True),
@@ -57,10 +59,10 @@ _text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_si
     st.lists(_text, max_size=3),
     st.dictionaries(_text, _text, max_size=3),
 )
-def test_parts_equal_the_split_on_generated_urls(scheme, host, port, segments, query) -> None:  # type: ignore[no-untyped-def]
+def test_parts_equal_the_split_on_generated_urls(hx: ModuleType, scheme, host, port, segments, query) -> None:  # type: ignore[no-untyped-def]
     try:
-        parsed = httpx.URL(scheme=scheme, host=host, port=port, path="/" + "/".join(segments), params=query)
-    except (httpx.InvalidURL, ValueError, UnicodeError):
+        parsed = hx.URL(scheme=scheme, host=host, port=port, path="/" + "/".join(segments), params=query)
+    except (hx.InvalidURL, ValueError, UnicodeError):
         return
     parts = url_parts(parsed)
     assert parts is None or parts == split_url(str(parsed))

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import ModuleType
 
 import httpcore
 import httpx
+import hypothesis.internal.observability
 import pytest
+
+from playback_dvd.http._libraries import installed_libraries
+from playback_dvd.pytest_plugin import _activation as _pytest_activation
+from playback_dvd.pytest_plugin import _network as _pytest_network
 
 # In-process pytester runs put sys.modules back as it was after each run: a module first imported inside
 # one (httpx imports httpcore lazily; the plugin imports its DVD machinery lazily) would be dropped and
 # imported again later as a second copy, whose classes differ from those cached elsewhere (httpx maps
 # httpcore's exceptions with a dict built once). Import them here, before any inner run.
 # httpx2 (when installed) is imported by the first session and its classes are patched: same reason.
-from playback_dvd.http._libraries import installed_libraries
-from playback_dvd.pytest_plugin import _activation as _pytest_activation
-from playback_dvd.pytest_plugin import _network as _pytest_network
-
-_LOADED_BEFORE_INNER_RUNS = (httpcore, httpx, _pytest_activation, _pytest_network, installed_libraries())
+# hypothesis's plugin imports the whole of hypothesis at each session's end: imported once here, not again
+# in every inner run (a second or more each when this folder runs alone; the full suite imports it anyway).
+_LOADED_BEFORE_INNER_RUNS = (
+    httpcore,
+    httpx,
+    hypothesis.internal.observability,
+    _pytest_activation,
+    _pytest_network,
+    installed_libraries(),
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,18 +39,25 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.import_plugin("pytester")
 
 
-# What every generated test module starts with: the real local server's URL comes in through the
-# environment, so in-process runs and pytest-xdist workers (subprocesses) reach the same server.
+# What every generated test module starts with: the real local server's URL and the client library (`hx`:
+# httpx or httpx2, the outer test's `hx`) come in through the environment, so in-process runs and
+# pytest-xdist workers (subprocesses) reach the same server with the same library.
 HEADER = """
+import importlib
 import os
 
-import httpx
 import pytest
 
 import playback_dvd
 
 URL = os.environ["DVD_TEST_SERVER"]
+hx = importlib.import_module(os.environ["DVD_TEST_CLIENT"])
 """
+
+
+#: For a test whose inner tests send nothing through an HTTP client library (urllib, option parsing, marks):
+#: run it once, with httpx; the `session` fixture otherwise runs every test through httpx and httpx2.
+one_library = pytest.mark.parametrize("hx", ["httpx"], indirect=True)
 
 
 class Session:
@@ -73,8 +91,10 @@ class Session:
 
 
 @pytest.fixture
-def session(pytester: pytest.Pytester, server, monkeypatch: pytest.MonkeyPatch) -> Session:
-    """A pytester folder wired to the local server, with CI unset (the default record mode is 'once')."""
+def session(pytester: pytest.Pytester, server, monkeypatch: pytest.MonkeyPatch, hx: ModuleType) -> Session:
+    """A pytester folder wired to the local server, whose tests send HTTP through *hx*, with CI unset (the
+    default record mode is 'once')."""
     monkeypatch.setenv("DVD_TEST_SERVER", server.url)
+    monkeypatch.setenv("DVD_TEST_CLIENT", hx.__name__)
     monkeypatch.delenv("CI", raising=False)
     return Session(pytester, server, monkeypatch)

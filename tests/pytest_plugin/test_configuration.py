@@ -11,9 +11,10 @@ import pytest
 
 from playback_dvd.pytest_plugin import MAX_NAME_BYTES, safe_file_name
 
-from .conftest import Session
+from .conftest import Session, one_library
 
 
+@one_library
 def test_closest_mark_wins_and_outer_marks_fill_in(session: Session) -> None:
     session.module(
         "test_marks",
@@ -36,6 +37,7 @@ class TestClass:
     session.run().assert_outcomes(passed=3)
 
 
+@one_library
 def test_dvd_config_sets_options_and_marks_override_it(session: Session) -> None:
     session.pytester.makeconftest(
         """
@@ -76,8 +78,8 @@ def dvd_dir(tmp_path_factory):
 
 @pytest.mark.dvd
 def test_items(dvd, dvd_dir):
-    httpx.get(URL + "/items?id=1")
-    httpx.get(URL + "/items?id=skip")
+    hx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=skip")
     assert dvd.path == str(dvd_dir / "test_items.dvd.json")
     assert len(dvd) == 1
 """,
@@ -86,6 +88,7 @@ def test_items(dvd, dvd_dir):
     assert not (session.path / "dvds").exists()
 
 
+@one_library
 def test_an_unknown_option_fails_the_test_naming_the_close_match(session: Session) -> None:
     session.module(
         "test_typo",
@@ -109,7 +112,7 @@ def default_dvd_name():
 
 @pytest.mark.dvd
 def test_record_shared():
-    httpx.get(URL + "/items?id=shared")
+    hx.get(URL + "/items?id=shared")
 """
 
 
@@ -123,8 +126,8 @@ def test_extra_dvds_are_replayed_and_never_written(session: Session) -> None:
         """
 @pytest.mark.dvd("../test_shared/shared.dvd.json", record_mode="new_episodes")
 def test_items(dvd):
-    assert httpx.get(URL + "/items?id=shared").json()["id"] == "shared"
-    httpx.get(URL + "/items?id=own")
+    assert hx.get(URL + "/items?id=shared").json()["id"] == "shared"
+    hx.get(URL + "/items?id=own")
     assert len(dvd) == 1
 """,
     )
@@ -146,7 +149,7 @@ def default_dvd_name():
 
 @pytest.mark.dvd
 def test_record_second():
-    httpx.get(URL + "/items?id=second")
+    hx.get(URL + "/items?id=second")
 """,
     )
     session.run("test_two.py").assert_outcomes(passed=1)
@@ -157,8 +160,8 @@ def test_record_second():
 class TestBoth:
     @pytest.mark.dvd("../test_two/second.dvd.json", record_mode="none")
     def test_items(self):
-        httpx.get(URL + "/items?id=shared")
-        httpx.get(URL + "/items?id=second")
+        hx.get(URL + "/items?id=shared")
+        hx.get(URL + "/items?id=second")
 """,
     )
     session.run("test_user.py").assert_outcomes(passed=1)
@@ -177,7 +180,7 @@ def default_dvd_name():
 
 @pytest.mark.dvd(filter_sensitive_data={secrets})
 def test_record_shared():
-    httpx.get(URL + "/items?id=shared&token=" + os.environ["DVD_TEST_TOKEN"])
+    hx.get(URL + "/items?id=shared&token=" + os.environ["DVD_TEST_TOKEN"])
 """,
     )
     session.run("test_shared.py").assert_outcomes(passed=1)
@@ -188,7 +191,7 @@ def test_record_shared():
         f"""
 @pytest.mark.dvd("../test_shared/shared.dvd.json", record_mode="none", filter_sensitive_data={secrets})
 def test_items():
-    response = httpx.get(URL + "/items?id=shared&token=" + os.environ["DVD_TEST_TOKEN"])
+    response = hx.get(URL + "/items?id=shared&token=" + os.environ["DVD_TEST_TOKEN"])
     assert response.json()["id"] == "shared"
 """,
     )
@@ -196,6 +199,7 @@ def test_items():
     assert session.hits() == ["/items?id=shared&token=s3cret-token-value"]
 
 
+@one_library
 def test_a_missing_extra_dvd_is_an_error_naming_it_when_nothing_can_record(session: Session) -> None:
     session.module(
         "test_user", '@pytest.mark.dvd("nowhere.dvd.json", record_mode="none")\ndef test_items():\n    pass\n'
@@ -212,7 +216,7 @@ def test_a_missing_extra_dvd_is_skipped_when_recording(session: Session) -> None
         """
 @pytest.mark.dvd("nowhere.dvd.json", record_mode="once")
 def test_items():
-    assert httpx.get(URL + "/items?id=1").json()["id"] == "1"
+    assert hx.get(URL + "/items?id=1").json()["id"] == "1"
 """,
     )
     session.run("test_user.py").assert_outcomes(passed=1)
@@ -222,6 +226,7 @@ def test_items():
 # -- names --------------------------------------------------------------------------------------------------
 
 
+@one_library
 def test_default_dvd_name_holds_class_test_and_parameters_made_safe(session: Session) -> None:
     session.module(
         "test_names",
@@ -244,7 +249,7 @@ def test_parametrized_tests_each_get_their_own_dvd(session: Session) -> None:
 @pytest.mark.dvd
 @pytest.mark.parametrize("number", [1, 2])
 def test_items(number):
-    httpx.get(URL + f"/items?id={number}")
+    hx.get(URL + f"/items?id={number}")
 """,
     )
     session.run().assert_outcomes(passed=2)
@@ -274,7 +279,7 @@ def test_a_very_long_parametrized_test_records_and_replays(session: Session) -> 
 @pytest.mark.dvd
 @pytest.mark.parametrize("word", ["x" * 400])
 def test_items(word):
-    httpx.get(URL + "/items?id=long")
+    hx.get(URL + "/items?id=long")
 """,
     )
     session.run().assert_outcomes(passed=1)
@@ -304,7 +309,7 @@ def pytest_playback_dvd_configure(config):
         """
 @pytest.mark.dvd(match_on=["method", "same_id"])
 def test_items():
-    httpx.get(URL + os.environ["PATH_QUERY"])
+    hx.get(URL + os.environ["PATH_QUERY"])
 """,
     )
     session.env("PATH_QUERY", "/items?id=1")
@@ -314,6 +319,7 @@ def test_items():
     assert session.hits() == ["/items?id=1"]
 
 
+@one_library
 def test_configure_hook_in_a_nested_conftest_is_called(session: Session) -> None:
     session.pytester.mkpydir("sub")
     (session.path / "sub" / "conftest.py").write_text(
@@ -325,6 +331,7 @@ def test_configure_hook_in_a_nested_conftest_is_called(session: Session) -> None
     session.run().assert_outcomes(passed=1)
 
 
+@one_library
 def test_fixtures_listing_shows_a_one_line_doc_for_every_fixture(session: Session) -> None:
     session.module("test_nothing", "def test_nothing():\n    pass\n")
     result = session.run("--fixtures")
@@ -335,11 +342,12 @@ def test_fixtures_listing_shows_a_one_line_doc_for_every_fixture(session: Sessio
         assert not lines[position + 2].startswith("    "), f"{fixture}'s doc is longer than one line"
 
 
+@one_library
 def test_help_lists_the_options_in_one_group(session: Session) -> None:
     result = session.run("--help")
     result.stdout.fnmatch_lines(
         [
-            "playback_dvd: record httpx traffic once, replay it forever:",
+            "playback_dvd: record httpx and httpx2 traffic once, replay it forever:",
             "*--dvd-record-mode=*",
             "*--dvd-block-network*",
             "*--dvd-allowed-hosts=HOSTS*",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import httpx
+from types import ModuleType
+
 import pytest
 
 from playback_dvd import DVD, Interaction, Request, Response, UnmatchedRequestError
@@ -46,12 +47,12 @@ def test_all_mode_keeps_read_only_interactions_out_of_the_saved_dvd() -> None:
     assert len(dvd) == 1
 
 
-def test_a_dvd_file_saves_only_when_asked(tmp_path, server) -> None:
+def test_a_dvd_file_saves_only_when_asked(hx: ModuleType, tmp_path, server) -> None:
     path = str(tmp_path / "x.dvd.json")
     dvd_file = DVDFile(path, resolve_options({}))
     dvd_file.start()
     try:
-        httpx.get(f"{server.url}/items?id=1")
+        hx.get(f"{server.url}/items?id=1")
     finally:
         dvd_file.stop()
     assert not (tmp_path / "x.dvd.json").exists()
@@ -67,12 +68,12 @@ def test_a_dvd_file_does_not_write_an_unchanged_dvd(tmp_path) -> None:
     assert not (tmp_path / "x.dvd.json").exists()
 
 
-def test_a_fresh_dvd_file_ignores_what_the_file_holds(tmp_path, server) -> None:
+def test_a_fresh_dvd_file_ignores_what_the_file_holds(hx: ModuleType, tmp_path, server) -> None:
     path = str(tmp_path / "x.dvd.json")
     first = DVDFile(path, resolve_options({}))
     first.start()
     try:
-        httpx.get(f"{server.url}/items?id=1")
+        hx.get(f"{server.url}/items?id=1")
     finally:
         first.stop()
     first.save()
@@ -80,6 +81,6 @@ def test_a_fresh_dvd_file_ignores_what_the_file_holds(tmp_path, server) -> None:
     fresh.start()
     try:
         with pytest.raises(UnmatchedRequestError):
-            httpx.get(f"{server.url}/items?id=1")
+            hx.get(f"{server.url}/items?id=1")
     finally:
         fresh.stop()

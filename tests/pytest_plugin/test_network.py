@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playback_dvd._options import DVDOptions
 
-from .conftest import Session
+from .conftest import Session, one_library
 
 # Once the filters' `allow_ignored_on_replay` option exists, a replay-only DVD refuses the requests its
 # filters ignore unless it is set; before it, they pass. Either way, these tests let them pass to the guard.
@@ -14,7 +14,7 @@ LET_IGNORED_PASS = (
 
 PLAIN = """
 def test_plain():
-    httpx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=1")
 """
 
 
@@ -38,7 +38,7 @@ def test_the_blocked_error_names_the_host_in_an_attribute(session: Session) -> N
         """
 def test_blocked():
     with pytest.raises(playback_dvd.NetworkBlockedError) as caught:
-        httpx.get(URL + "/items?id=1")
+        hx.get(URL + "/items?id=1")
     assert caught.value.host == "127.0.0.1"
     assert caught.value.url == URL + "/items?id=1"
 """,
@@ -56,7 +56,7 @@ def anyio_backend():
 
 @pytest.mark.anyio
 async def test_blocked():
-    async with httpx.AsyncClient() as client:
+    async with hx.AsyncClient() as client:
         with pytest.raises(playback_dvd.NetworkBlockedError):
             await client.get(URL + "/items?id=1")
 """,
@@ -84,7 +84,7 @@ def test_allowed_hosts_in_a_mark_go_through(session: Session) -> None:
         """
 @pytest.mark.dvd(allowed_hosts=["127.0.0.1"], before_record_request=lambda request: None LET_IGNORED_PASS)
 def test_ignored_request_reaches_the_allowed_host():
-    httpx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=1")
 """.replace(" LET_IGNORED_PASS", LET_IGNORED_PASS),
     )
     session.run("--dvd-block-network", "--dvd-record-mode=none").assert_outcomes(passed=1)
@@ -92,7 +92,7 @@ def test_ignored_request_reaches_the_allowed_host():
 
 
 def test_a_dvd_that_records_may_reach_the_network(session: Session) -> None:
-    session.module("test_api", '@pytest.mark.dvd\ndef test_items():\n    httpx.get(URL + "/items?id=1")\n')
+    session.module("test_api", '@pytest.mark.dvd\ndef test_items():\n    hx.get(URL + "/items?id=1")\n')
     session.run("--dvd-block-network").assert_outcomes(passed=1)
     session.run("--dvd-block-network").assert_outcomes(passed=1)
     assert session.hits() == ["/items?id=1"]
@@ -104,7 +104,7 @@ def test_a_replay_only_dvd_blocks_the_requests_its_filters_ignore(session: Sessi
         """
 @pytest.mark.dvd(before_record_request=lambda request: None LET_IGNORED_PASS)
 def test_ignored():
-    httpx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=1")
 """.replace(" LET_IGNORED_PASS", LET_IGNORED_PASS),
     )
     result = session.run("--dvd-block-network", "--dvd-record-mode=none")
@@ -138,7 +138,7 @@ def test_raw_socket():
 
 @pytest.mark.dvd
 def test_with_a_recording_dvd():
-    httpx.get(URL + "/items?id=2")
+    hx.get(URL + "/items?id=2")
     with pytest.raises(playback_dvd.NetworkBlockedError):
         urllib.request.urlopen(URL + "/items?id=3")
 """,
@@ -157,6 +157,7 @@ def test_with_a_recording_dvd():
     )
 
 
+@one_library
 def test_block_network_in_a_mark_blocks_that_test_only(session: Session) -> None:
     session.module(
         "test_marks",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import Session
+from .conftest import Session, one_library
 
 
 def test_a_failing_test_leaves_no_dvd(session: Session) -> None:
@@ -13,7 +13,7 @@ def test_a_failing_test_leaves_no_dvd(session: Session) -> None:
         """
 @pytest.mark.dvd
 def test_items():
-    httpx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=1")
     assert False
 """,
     )
@@ -28,7 +28,7 @@ def test_a_test_whose_setup_fails_leaves_no_dvd(session: Session) -> None:
         """
 @pytest.fixture
 def broken(dvd):
-    httpx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=1")
     raise RuntimeError("setup broke")
 
 @pytest.mark.dvd
@@ -47,7 +47,7 @@ def test_an_xfailed_test_leaves_no_dvd(session: Session) -> None:
 @pytest.mark.dvd
 @pytest.mark.xfail(reason="known broken")
 def test_items():
-    httpx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=1")
     assert False
 """,
     )
@@ -61,7 +61,7 @@ def test_a_test_skipped_midway_leaves_no_dvd(session: Session) -> None:
         """
 @pytest.mark.dvd
 def test_items():
-    httpx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=1")
     pytest.skip("not today")
 """,
     )
@@ -76,7 +76,7 @@ def test_a_failing_test_leaves_its_existing_dvd_unchanged(session: Session) -> N
 @pytest.mark.dvd(record_mode="new_episodes")
 def test_items():
     for number in os.environ["IDS"].split(","):
-        httpx.get(URL + f"/items?id={number}")
+        hx.get(URL + f"/items?id={number}")
     assert os.environ.get("FAIL") != "1"
 """,
     )
@@ -96,7 +96,7 @@ def test_record_on_exception_true_saves_a_failing_test(session: Session) -> None
         """
 @pytest.mark.dvd(record_on_exception=True)
 def test_items():
-    httpx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=1")
     assert False
 """,
     )
@@ -104,6 +104,9 @@ def test_items():
     assert session.recorded_urls(session.dvd_file("test_fail", "test_items")) == ["/items?id=1"]
 
 
+# Two worker processes per run (8 s): what xdist changes (which process writes which DVD) is the same for
+# either client library, each of which the in-process runs here cover.
+@one_library
 def test_xdist_workers_record_every_dvd_whole_and_replay_them(session: Session) -> None:
     count = 40
     session.module(
@@ -112,7 +115,7 @@ def test_xdist_workers_record_every_dvd_whole_and_replay_them(session: Session) 
 @pytest.mark.dvd
 @pytest.mark.parametrize("number", range({count}))
 def test_items(number):
-    assert httpx.get(URL + f"/items?id={{number}}").json()["id"] == str(number)
+    assert hx.get(URL + f"/items?id={{number}}").json()["id"] == str(number)
 """,
     )
     # Only the two plugins under test (the others, hypothesis first, cost each worker a second to import).

@@ -6,12 +6,12 @@ import sys
 
 import pytest
 
-from .conftest import Session
+from .conftest import Session, one_library
 
 ONE_REQUEST = """
 @pytest.mark.dvd
 def test_items(dvd):
-    assert httpx.get(URL + "/items?id=1").json()["id"] == "1"
+    assert hx.get(URL + "/items?id=1").json()["id"] == "1"
 """
 
 # Which ids the test asks for comes from the environment, so one test file can change what it requests.
@@ -19,7 +19,7 @@ IDS_FROM_ENV = """
 @pytest.mark.dvd
 def test_items():
     for number in os.environ["IDS"].split(","):
-        assert httpx.get(URL + f"/items?id={number}").json()["id"] == number
+        assert hx.get(URL + f"/items?id={number}").json()["id"] == number
 """
 
 
@@ -34,11 +34,13 @@ def test_first_run_records_the_dvd_and_the_second_replays_it_without_network(ses
     assert session.hits() == ["/items?id=1"]
 
 
+@one_library
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="httpx2 needs Python >= 3.11")
 def test_httpx2_requests_record_and_replay_through_the_mark(session: Session) -> None:
     session.module(
         "test_httpx2_api",
         """
+import httpx
 import httpx2
 
 @pytest.mark.dvd
@@ -66,7 +68,7 @@ def anyio_backend():
 @pytest.mark.anyio
 @pytest.mark.dvd
 async def test_items():
-    async with httpx.AsyncClient() as client:
+    async with hx.AsyncClient() as client:
         assert (await client.get(URL + "/items?id=7")).json()["id"] == "7"
 """,
     )
@@ -84,7 +86,7 @@ def test_dvd_fixture_gives_the_active_dvd(session: Session) -> None:
 def test_items(dvd, dvd_dir, default_dvd_name):
     assert isinstance(dvd, playback_dvd.DVD)
     assert dvd.path == str(dvd_dir / (default_dvd_name + ".dvd.json"))
-    httpx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=1")
     assert len(dvd) == 1
 """,
     )
@@ -97,7 +99,7 @@ def test_requesting_the_dvd_fixture_turns_recording_on_without_a_mark(session: S
         """
 def test_items(dvd):
     assert dvd is not None
-    httpx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=1")
 """,
     )
     session.run().assert_outcomes(passed=1)
@@ -106,7 +108,7 @@ def test_items(dvd):
 
 
 def test_a_test_without_mark_or_dvd_fixture_is_left_alone(session: Session) -> None:
-    session.module("test_plain", 'def test_items():\n    httpx.get(URL + "/items?id=1")\n')
+    session.module("test_plain", 'def test_items():\n    hx.get(URL + "/items?id=1")\n')
     session.run().assert_outcomes(passed=1)
     session.run().assert_outcomes(passed=1)
     assert session.hits() == ["/items?id=1", "/items?id=1"]
@@ -248,6 +250,7 @@ def test_without_ci_a_replay_failure_has_no_ci_note(session: Session) -> None:
     assert "CI environment variable" not in result.stdout.str()
 
 
+@one_library
 def test_command_line_record_mode_beats_mark_and_config(session: Session) -> None:
     session.pytester.makeconftest(
         "import pytest\n@pytest.fixture\ndef dvd_config():\n    return {'record_mode': 'all'}\n"
@@ -273,7 +276,7 @@ def test_disable_sends_requests_to_the_network_and_writes_nothing(session: Sessi
 @pytest.mark.dvd
 def test_items(dvd):
     assert dvd is None
-    httpx.get(URL + "/items?id=1")
+    hx.get(URL + "/items?id=1")
 """,
     )
     session.run("--dvd-disable").assert_outcomes(passed=1)

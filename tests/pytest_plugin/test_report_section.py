@@ -5,7 +5,7 @@ SDKs wrap or swallow our errors (``APIConnectionError("Connection error.")``); t
 
 from __future__ import annotations
 
-from .conftest import Session
+from .conftest import Session, one_library
 
 WRAPPED_MISS = """
 class SDKError(Exception):
@@ -14,7 +14,7 @@ class SDKError(Exception):
 @pytest.mark.dvd
 def test_api():
     try:
-        httpx.post(URL + "/echo", json={"messages": [{"content": os.environ.get("PROMPT", "hello")}]})
+        hx.post(URL + "/echo", json={"messages": [{"content": os.environ.get("PROMPT", "hello")}]})
     except Exception:
         raise SDKError("Connection error.") from None  # what an SDK does with our error
 """
@@ -46,6 +46,7 @@ def test_a_passing_test_has_no_section(session: Session) -> None:
     assert "could not answer" not in result.stdout.str()
 
 
+@one_library
 def test_refused_connections_are_listed_for_a_test_without_a_dvd(session: Session) -> None:
     session.module(
         "test_swallowed",

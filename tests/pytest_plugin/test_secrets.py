@@ -12,7 +12,7 @@ from tests.filters._secret_traffic import exercise
 
 @pytest.mark.dvd
 def test_everything():
-    with httpx.Client() as client:
+    with hx.Client() as client:
         facts = exercise(client, URL)
     assert facts[0] == (200, "/reflect")
 """
@@ -40,7 +40,7 @@ def dvd_config():
 
 @pytest.mark.dvd
 def test_raw():
-    httpx.get(URL + "/items", params={"api_key": "kept-as-sent-42"})
+    hx.get(URL + "/items", params={"api_key": "kept-as-sent-42"})
 """,
     )
     session.run().assert_outcomes(passed=1)

@@ -6,10 +6,10 @@ import dataclasses
 import enum
 from collections import namedtuple
 from datetime import date, datetime, timezone
+from types import ModuleType
 from typing import Any
 
 import attrs
-import httpx
 import pytest
 
 from playback_dvd import Cassette, ConfigurationError, Recorder
@@ -186,19 +186,21 @@ def test_an_output_that_raises_is_recorded_as_its_exception(recorder: Recorder) 
     assert output.exception.message == "smtp down"
 
 
-def test_nested_intercepts_and_their_http_pass_through(recorder: Recorder, server: LocalServer) -> None:
+def test_nested_intercepts_and_their_http_pass_through(
+    hx: ModuleType, recorder: Recorder, server: LocalServer
+) -> None:
     @recorder.intercept_input("inner")
     def inner(n: int) -> int:
         return n
 
     @recorder.intercept_input("outer")
     def outer(n: int) -> int:
-        httpx.get(f"{server.url}/items?id=inside")
+        hx.get(f"{server.url}/items?id=inside")
         return inner(n) + 1
 
     @recorder.operation(category="nested")
     def handle() -> int:
-        httpx.get(f"{server.url}/items?id=outside")
+        hx.get(f"{server.url}/items?id=outside")
         return outer(1)
 
     assert handle() == 2

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
+from types import ModuleType
 
-import httpx
 import pytest
 
 from playback_dvd import Cassette, ConfigurationError, Output, Recorder
@@ -14,16 +14,16 @@ from .._server import LocalServer
 from .conftest import only_recording, recordings, stored_count
 
 
-def make_service(recorder: Recorder, server: LocalServer) -> type:
+def make_service(recorder: Recorder, server: LocalServer, hx: ModuleType) -> type:
     class Orders:
         @recorder.operation(metadata_extractor=lambda self, order_id: {"order_id": order_id})
         def run(self, order_id: int) -> dict[str, object]:
-            response = httpx.get(f"{server.url}/items?id={order_id}")
+            response = hx.get(f"{server.url}/items?id={order_id}")
             return {"order": order_id, "item": response.json()["id"]}
 
         @recorder.operation(metadata_extractor=lambda self, order_id: {"order_id": order_id})
         async def arun(self, order_id: int) -> dict[str, object]:
-            async with httpx.AsyncClient() as client:
+            async with hx.AsyncClient() as client:
                 response = await client.get(f"{server.url}/items?id={order_id}")
             return {"order": order_id, "item": response.json()["id"]}
 
@@ -38,8 +38,10 @@ def make_service(recorder: Recorder, server: LocalServer) -> type:
     return Orders
 
 
-def test_operation_records_result_http_and_metadata(recorder: Recorder, server: LocalServer) -> None:
-    orders = make_service(recorder, server)()
+def test_operation_records_result_http_and_metadata(
+    hx: ModuleType, recorder: Recorder, server: LocalServer
+) -> None:
+    orders = make_service(recorder, server, hx)()
     assert orders.run(7) == {"order": 7, "item": "7"}
     recording = only_recording(recorder, "Orders")
     assert [o.key for o in recording.outputs] == ["operation"]
@@ -55,9 +57,9 @@ def test_operation_records_result_http_and_metadata(recorder: Recorder, server: 
 
 @pytest.mark.anyio
 async def test_async_operation_records_result_http_and_metadata(
-    recorder: Recorder, server: LocalServer
+    hx: ModuleType, recorder: Recorder, server: LocalServer
 ) -> None:
-    orders = make_service(recorder, server)()
+    orders = make_service(recorder, server, hx)()
     assert await orders.arun(8) == {"order": 8, "item": "8"}
     recording = only_recording(recorder, "Orders")
     assert recording.outputs[0].result == {"order": 8, "item": "8"}
@@ -66,9 +68,9 @@ async def test_async_operation_records_result_http_and_metadata(
 
 
 def test_operation_exception_is_recorded_and_reraised_unchanged(
-    recorder: Recorder, server: LocalServer
+    hx: ModuleType, recorder: Recorder, server: LocalServer
 ) -> None:
-    orders = make_service(recorder, server)()
+    orders = make_service(recorder, server, hx)()
     with pytest.raises(LookupError, match="no such order"):
         orders.fail()
     recording = only_recording(recorder, "Orders")
@@ -83,9 +85,9 @@ def test_operation_exception_is_recorded_and_reraised_unchanged(
 
 @pytest.mark.anyio
 async def test_async_operation_exception_is_recorded_and_reraised(
-    recorder: Recorder, server: LocalServer
+    hx: ModuleType, recorder: Recorder, server: LocalServer
 ) -> None:
-    orders = make_service(recorder, server)()
+    orders = make_service(recorder, server, hx)()
     with pytest.raises(LookupError):
         await orders.afail()
     assert only_recording(recorder, "Orders").metadata["raised"] is True
@@ -248,16 +250,16 @@ def test_nested_operations_make_one_recording(recorder: Recorder) -> None:
 
 
 def test_a_generator_operation_records_its_items_and_only_its_own_http(
-    recorder: Recorder, server: LocalServer
+    hx: ModuleType, recorder: Recorder, server: LocalServer
 ) -> None:
     @recorder.operation(category="stream")
     def rows(count: int) -> Iterator[str]:
         for n in range(count):
-            yield httpx.get(f"{server.url}/items?id=row{n}").json()["id"]
+            yield hx.get(f"{server.url}/items?id=row{n}").json()["id"]
 
     taken = []
     for row in rows(2):
-        httpx.get(f"{server.url}/items?id=consumer")  # the consumer's own call, between steps
+        hx.get(f"{server.url}/items?id=consumer")  # the consumer's own call, between steps
         taken.append(row)
     assert taken == ["row0", "row1"]
     recording = only_recording(recorder, "stream")
@@ -279,11 +281,13 @@ def test_a_generator_operation_stopped_early_records_what_was_taken(recorder: Re
     assert recording.metadata["raised"] is False
 
 
-def test_a_generator_operation_replays_its_items(recorder: Recorder, server: LocalServer) -> None:
+def test_a_generator_operation_replays_its_items(
+    hx: ModuleType, recorder: Recorder, server: LocalServer
+) -> None:
     @recorder.operation(category="stream")
     def rows() -> Iterator[int]:
         for n in range(3):
-            yield int(httpx.get(f"{server.url}/items?id={n}").json()["id"])
+            yield int(hx.get(f"{server.url}/items?id={n}").json()["id"])
 
     assert list(rows()) == [0, 1, 2]
     (recording_id,) = recorder.cassette.iter_recording_ids("stream")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timezone
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-import httpx
 import pytest
 
 from playback_dvd import (
@@ -38,7 +38,7 @@ class Order:
 class Checkout:
     """A service with an HTTP call, an input, and an output with side effects."""
 
-    def __init__(self, recorder: Recorder, server: LocalServer) -> None:
+    def __init__(self, recorder: Recorder, server: LocalServer, hx: ModuleType) -> None:
         self.server = server
         self.sent: list[str] = []
         recorder_ = recorder
@@ -59,32 +59,32 @@ class Checkout:
             order = self.load_order(order_id)
             assert isinstance(order, Order)
             assert isinstance(order.placed, datetime)
-            price = httpx.get(f"{self.server.url}/items?id={order_id}").json()["id"]
+            price = hx.get(f"{self.server.url}/items?id={order_id}").json()["id"]
             status = self.send("client@example.test", f"order {order.id} costs {price}")
             return {"order": order.id, "price": price, "mail": status, "blob": order.blob}
 
         @recorder_.operation(metadata_extractor=lambda order_id: {"order_id": order_id}, category="Checkout")
         async def arun(order_id: int) -> dict[str, Any]:
             order = self.load_order(order_id)
-            async with httpx.AsyncClient() as client:
+            async with hx.AsyncClient() as client:
                 price = (await client.get(f"{self.server.url}/items?id={order_id}")).json()["id"]
             return {"order": order.id, "price": price, "mail": self.send("c@example.test", "x")}
 
         self.run, self.arun = run, arun
 
 
-def record_one(recorder: Recorder, server: LocalServer, order_id: int = 5) -> str:
-    Checkout(recorder, server).run(order_id)
+def record_one(recorder: Recorder, server: LocalServer, hx: ModuleType, order_id: int = 5) -> str:
+    Checkout(recorder, server, hx).run(order_id)
     (recording_id,) = recorder.cassette.iter_recording_ids("Checkout")
     server.reset()
     return recording_id
 
 
 def test_replay_reproduces_outputs_without_network_nor_side_effects(
-    recorder: Recorder, server: LocalServer
+    hx: ModuleType, recorder: Recorder, server: LocalServer
 ) -> None:
-    recording_id = record_one(recorder, server)
-    checkout = Checkout(recorder, server)
+    recording_id = record_one(recorder, server, hx)
+    checkout = Checkout(recorder, server, hx)
     playback = recorder.play(recording_id, lambda dvd: checkout.run(dvd.metadata["order_id"]))
     assert playback.playback_error is None
     assert playback.playback_outputs == playback.recorded_outputs
@@ -105,12 +105,12 @@ def test_replay_reproduces_outputs_without_network_nor_side_effects(
 
 @pytest.mark.anyio
 async def test_async_replay_reproduces_outputs_without_network(
-    recorder: Recorder, server: LocalServer
+    hx: ModuleType, recorder: Recorder, server: LocalServer
 ) -> None:
-    await Checkout(recorder, server).arun(6)
+    await Checkout(recorder, server, hx).arun(6)
     (recording_id,) = recorder.cassette.iter_recording_ids("Checkout")
     server.reset()
-    checkout = Checkout(recorder, server)
+    checkout = Checkout(recorder, server, hx)
     playback = await recorder.aplay(recording_id, lambda dvd: checkout.arun(dvd.metadata["order_id"]))
     assert playback.playback_error is None
     assert playback.playback_outputs == playback.recorded_outputs
@@ -118,18 +118,20 @@ async def test_async_replay_reproduces_outputs_without_network(
     assert checkout.sent == []
 
 
-def test_play_refuses_an_async_playback_function(recorder: Recorder, server: LocalServer) -> None:
-    recording_id = record_one(recorder, server)
-    checkout = Checkout(recorder, server)
+def test_play_refuses_an_async_playback_function(
+    hx: ModuleType, recorder: Recorder, server: LocalServer
+) -> None:
+    recording_id = record_one(recorder, server, hx)
+    checkout = Checkout(recorder, server, hx)
     with pytest.raises(ConfigurationError, match="aplay"):
         recorder.play(recording_id, lambda dvd: checkout.arun(5))
 
 
 def test_replay_structures_inputs_back_with_the_return_annotation(
-    recorder: Recorder, server: LocalServer
+    hx: ModuleType, recorder: Recorder, server: LocalServer
 ) -> None:
-    recording_id = record_one(recorder, server)
-    checkout = Checkout(recorder, server)
+    recording_id = record_one(recorder, server, hx)
+    checkout = Checkout(recorder, server, hx)
     seen: list[Order] = []
 
     def replay(dvd: DVD) -> None:
@@ -143,10 +145,12 @@ def test_replay_structures_inputs_back_with_the_return_annotation(
     assert seen == [Order(5, datetime(2024, 1, 2, tzinfo=timezone.utc), b"\x01")]
 
 
-def test_a_changed_result_shows_in_the_playback_outputs(recorder: Recorder, server: LocalServer) -> None:
-    recording_id = record_one(recorder, server)
+def test_a_changed_result_shows_in_the_playback_outputs(
+    hx: ModuleType, recorder: Recorder, server: LocalServer
+) -> None:
+    recording_id = record_one(recorder, server, hx)
     playback = recorder.play(
-        recording_id, lambda dvd: Checkout(recorder, server).run(dvd.metadata["order_id"])
+        recording_id, lambda dvd: Checkout(recorder, server, hx).run(dvd.metadata["order_id"])
     )
     assert playback.playback_outputs == playback.recorded_outputs
 
@@ -161,9 +165,11 @@ def test_a_changed_result_shows_in_the_playback_outputs(recorder: Recorder, serv
     assert [r.url for r in playback.unplayed_requests] == [f"{server.url}/items?id=5"]
 
 
-def test_a_missing_input_names_the_key_and_the_recorded_keys(recorder: Recorder, server: LocalServer) -> None:
-    recording_id = record_one(recorder, server)
-    checkout = Checkout(recorder, server)
+def test_a_missing_input_names_the_key_and_the_recorded_keys(
+    hx: ModuleType, recorder: Recorder, server: LocalServer
+) -> None:
+    recording_id = record_one(recorder, server, hx)
+    checkout = Checkout(recorder, server, hx)
     playback = recorder.play(recording_id, lambda dvd: checkout.run(6))
     assert playback.playback_error is not None
     assert playback.playback_error.type_name == "RecordingKeyError"
@@ -333,12 +339,14 @@ def test_missing_output_raises_or_returns_none(recorder: Recorder) -> None:
     assert "strict #1" in playback.playback_error.message
 
 
-def test_an_unrecorded_request_is_reported_and_never_sent(recorder: Recorder, server: LocalServer) -> None:
-    recording_id = record_one(recorder, server)
+def test_an_unrecorded_request_is_reported_and_never_sent(
+    hx: ModuleType, recorder: Recorder, server: LocalServer
+) -> None:
+    recording_id = record_one(recorder, server, hx)
 
     def replay(dvd: DVD) -> None:
-        httpx.get(f"{server.url}/items?id=5")
-        httpx.get(f"{server.url}/items?id=new")
+        hx.get(f"{server.url}/items?id=5")
+        hx.get(f"{server.url}/items?id=new")
 
     playback = recorder.play(recording_id, replay)
     assert playback.playback_error is not None
@@ -371,9 +379,11 @@ def test_operation_errors_are_reported_not_raised(recorder: Recorder) -> None:
     assert playback.playback_outputs == playback.recorded_outputs
 
 
-def test_replay_does_not_record_new_recordings(recorder: Recorder, server: LocalServer) -> None:
-    recording_id = record_one(recorder, server)
-    recorder.play(recording_id, lambda dvd: Checkout(recorder, server).run(5))
+def test_replay_does_not_record_new_recordings(
+    hx: ModuleType, recorder: Recorder, server: LocalServer
+) -> None:
+    recording_id = record_one(recorder, server, hx)
+    recorder.play(recording_id, lambda dvd: Checkout(recorder, server, hx).run(5))
     assert list(recorder.cassette.iter_recording_ids("Checkout")) == [recording_id]
 
 
@@ -382,14 +392,14 @@ def test_playing_an_unknown_id_raises_recording_not_found(recorder: Recorder) ->
         recorder.play("nope", lambda dvd: None)
 
 
-def test_secrets_are_concealed_in_storage_and_restored_on_replay(server: LocalServer) -> None:
+def test_secrets_are_concealed_in_storage_and_restored_on_replay(hx: ModuleType, server: LocalServer) -> None:
     cassette = MemoryCassette()
     recorder = Recorder(cassette, filter_sensitive_data={"<TOKEN>": "t0ps3cret"})
 
     @recorder.operation(category="secrets")
     def handle() -> str:
         headers = {"Authorization": "Bearer abc", "X-Token": "t0ps3cret"}
-        return str(httpx.post(f"{server.url}/echo", content=b"t0ps3cret", headers=headers).json()["body"])
+        return str(hx.post(f"{server.url}/echo", content=b"t0ps3cret", headers=headers).json()["body"])
 
     assert handle() == "t0ps3cret"
     (recording_id,) = cassette.iter_recording_ids("secrets")

@@ -7,9 +7,9 @@ is sent for real (through the local server) and searched for in the raw file byt
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-import httpx
 import pytest
 
 from playback_dvd import LocalCassette, Recorder
@@ -28,7 +28,7 @@ INTERCEPT_SECRETS = (INPUT_ARGUMENT_KEY, INPUT_RETURNED_TOKEN, OUTPUT_PASSWORD, 
 class Service:
     """An operation that does everything: HTTP with secrets, then intercepted reads and writes with more."""
 
-    def __init__(self, recorder: Recorder, base_url: str) -> None:
+    def __init__(self, recorder: Recorder, base_url: str, hx: ModuleType) -> None:
         self.base_url = base_url
 
         @recorder.intercept_input("accounts.load")
@@ -41,7 +41,7 @@ class Service:
 
         @recorder.operation(category="secrets")
         def run(account: str) -> dict[str, Any]:
-            with httpx.Client() as client:
+            with hx.Client() as client:
                 facts = exercise(client, self.base_url)
             loaded = load(account, api_key=INPUT_ARGUMENT_KEY)
             token = loaded["credentials"]["access_token"]
@@ -64,10 +64,10 @@ def recorded_file(cassette: LocalCassette) -> Path:
 
 
 def test_a_default_recorder_stores_no_secret_and_the_recording_replays(
-    cassette: LocalCassette, server: LocalServer
+    hx: ModuleType, cassette: LocalCassette, server: LocalServer
 ) -> None:
     recorder = Recorder(cassette)
-    service = Service(recorder, server.url)
+    service = Service(recorder, server.url, hx)
     live = service.run("acme")
     assert live["echo"] == INPUT_RETURNED_TOKEN  # the operation itself saw real values
     path = recorded_file(cassette)
@@ -83,10 +83,10 @@ def test_a_default_recorder_stores_no_secret_and_the_recording_replays(
 
 
 def test_intercepted_values_hold_placeholders_named_after_their_fields(
-    cassette: LocalCassette, server: LocalServer
+    hx: ModuleType, cassette: LocalCassette, server: LocalServer
 ) -> None:
     recorder = Recorder(cassette)
-    Service(recorder, server.url).run("acme")
+    Service(recorder, server.url, hx).run("acme")
     (recording_id,) = cassette.iter_recording_ids("secrets")
     document = cassette.get_recording(recording_id)
     (key,) = document.inputs
