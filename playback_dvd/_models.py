@@ -56,6 +56,22 @@ class Response:
     body_complete: bool = True
 
 
+#: A recorded response as a client library is handed it: status, header pairs as bytes, the raw body, and
+#: the HTTP version and reason phrase as bytes (the ``extensions`` httpx keeps them in; b"" for none).
+WireResponse = tuple[int, list[tuple[bytes, bytes]], bytes, bytes, bytes]
+
+
+def wire_response(response: Response) -> WireResponse:
+    """*response* in the form a client library is handed (see `WireResponse`)."""
+    return (
+        response.status_code,
+        [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers],
+        response.body,
+        response.http_version.encode("ascii"),
+        response.reason_phrase.encode("latin-1"),
+    )
+
+
 @attrs.frozen(slots=True)
 class ExceptionInfo:
     """An exception raised instead of a response (e.g. ``httpx.ConnectError``), kept as data.

@@ -8,7 +8,15 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .._errors import ConfigurationError, UnmatchedReason, UnmatchedRequestError
-from .._models import DVDDocument, InputRecord, Interaction, OutputRecord, Request
+from .._models import (
+    DVDDocument,
+    InputRecord,
+    Interaction,
+    OutputRecord,
+    Request,
+    WireResponse,
+    wire_response,
+)
 from ..formats._indexed_binary import LazyInteractions
 from ..formats._serialization import paused_gc
 from ._matching import (
@@ -16,6 +24,7 @@ from ._matching import (
     Matcher,
     MatcherFunction,
     MatchPlan,
+    RequestLike,
     RequestView,
     UrlParts,
     resolve_matchers,
@@ -33,11 +42,13 @@ class _Tape:
     100,000 interactions costs two bytes objects per interaction until they are replayed.
     """
 
-    __slots__ = ("added", "loaded")
+    __slots__ = ("_lazy_count", "added", "loaded")
 
     def __init__(self, loaded: Sequence[Interaction]) -> None:
         self.loaded = loaded if isinstance(loaded, LazyInteractions | tuple) else tuple(loaded)
         self.added: list[Interaction] = []
+        # How many positions are decoded from stored rows (0 when loaded as models): read per replay.
+        self._lazy_count = len(loaded) if isinstance(loaded, LazyInteractions) else 0
 
     def __len__(self) -> int:
         return len(self.loaded) + len(self.added)
@@ -48,6 +59,13 @@ class _Tape:
         if position < len(loaded):
             return loaded.interaction(position) if isinstance(loaded, LazyInteractions) else loaded[position]
         return self.added[position - len(loaded)]
+
+    def wire_response(self, position: int) -> WireResponse | None:
+        """The response at *position* as a client library is handed it (None: it recorded an exception)."""
+        if position < self._lazy_count:
+            return self.loaded.wire_response(position)  # type: ignore[union-attr]  # lazy: see __init__
+        response = self[position].response
+        return None if response is None else wire_response(response)
 
     def __iter__(self) -> Iterator[Interaction]:
         yield from self.loaded
@@ -291,9 +309,15 @@ class DVD:
         self._index = index
         return index
 
-    def _find_position(self, view: RequestView, *, include_played: bool) -> int | None:
+    def _find_position(
+        self, view: RequestView | None, *, include_played: bool, key: Hashable | None = None
+    ) -> int | None:
+        """The position *view* (or its *key*) plays; *view* may be None only when *key* is given and
+        the plan has no unkeyed matcher."""
         index = self._index if self._index is not None else self._build_index()
-        key = self._plan.index_key(view)
+        if key is None:
+            assert view is not None
+            key = self._plan.index_key(view)
         entry = index.get(key)
         if entry is None:
             return None
@@ -316,19 +340,19 @@ class DVD:
             position = bucket[cursor]
             if position in self._replaced or counts[position]:
                 continue
-            if not unkeyed or self._plan.unkeyed_match(
-                RequestView(self._interactions[position].request), view
-            ):
+            if not unkeyed or self._unkeyed_match(position, view):
                 return position
         if include_played:
             for position in bucket:
                 if position in self._replaced:
                     continue
-                if not unkeyed or self._plan.unkeyed_match(
-                    RequestView(self._interactions[position].request), view
-                ):
+                if not unkeyed or self._unkeyed_match(position, view):
                     return position
         return None
+
+    def _unkeyed_match(self, position: int, view: RequestView | None) -> bool:
+        assert view is not None  # a plan with unkeyed matchers always looks requests up by their view
+        return self._plan.unkeyed_match(RequestView(self._interactions[position].request), view)
 
     def play(self, request: Request, url_parts: UrlParts | None = None) -> Interaction | None:
         """Find the recorded twin of *request*, mark it played and return it; None when there is none.
@@ -339,17 +363,49 @@ class DVD:
             request: The live request (filtered).
             url_parts: ``split_url(request.url)`` if the caller has it already (saves splitting the URL).
         """
-        mode = self.record_mode
-        if mode is RecordMode.ALL:
+        position = self.play_position(request, url_parts)
+        return None if position is None else self._interactions[position]
+
+    def play_position(
+        self, request: RequestLike, url_parts: UrlParts | None = None, key: Hashable | None = None
+    ) -> int | None:
+        """`play`, returning the position of the interaction played (see `interaction`, `wire_response`).
+
+        Args:
+            request: The live request (filtered). Any object with a request's ``method``, ``url``,
+                ``headers`` and ``body`` will do when the matchers are built-in ones
+                (`MatchPlan.parts_key`); user matchers get a `Request`.
+            url_parts: ``split_url(request.url)`` if the caller has it already.
+            key: The request's index key if the caller has it already (`MatchPlan.parts_key`).
+        """
+        if self.record_mode is RecordMode.ALL:
             return None
-        view = RequestView(request, url_parts)
+        # With its key given, a request of a plan with no matcher outside the key needs no view.
+        view = RequestView(request, url_parts) if key is None or self._plan.unkeyed else None
         with self._lock:
-            position = self._find_position(view, include_played=self.allow_playback_repeats)
+            position = self._find_position(view, include_played=self.allow_playback_repeats, key=key)
             if position is None:
                 return None
             self._play_counts[position] += 1
             self._replays[position] += 1
-            return self._interactions[position]
+            return position
+
+    def interaction(self, position: int) -> Interaction:
+        """The interaction at *position* (as `play_position` returns it)."""
+        return self._interactions[position]
+
+    def wire_response(self, position: int) -> WireResponse | None:
+        """The response at *position* as a client library is handed it; None when it recorded an exception.
+
+        From a ``.dvd`` it is read straight from the stored row (checked as `interaction` checks it),
+        with no model in between: the replay path.
+        """
+        return self._interactions.wire_response(position)
+
+    @property
+    def plan(self) -> MatchPlan:
+        """How this DVD's requests are matched (its index key and the matchers run inside a bucket)."""
+        return self._plan
 
     def record(self, interaction: Interaction) -> None:
         """Add a newly recorded interaction (it counts as played: it answered the request it records).

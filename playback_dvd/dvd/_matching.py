@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from email.parser import BytesParser
 from email.policy import HTTP
+from typing import Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 import attrs
@@ -23,7 +24,7 @@ import msgpack
 
 from .._bodies import body_kind, header_value
 from .._errors import ConfigurationError
-from .._models import Request
+from .._models import Headers, Request
 
 #: A user matcher: returns True/False, or returns None and raises AssertionError with a reason (vcrpy's
 #: convention, so existing vcrpy matchers work unchanged).
@@ -37,6 +38,19 @@ DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 UrlParts = tuple[str, str, "int | None", str, str]
 
 
+class RequestLike(Protocol):
+    """What the built-in matchers read of a request: a `Request`, or a view over a client's own request."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def headers(self) -> Headers: ...
+    @property
+    def body(self) -> bytes: ...
+
+
 class RequestView:
     """The normalized features of one request, each computed at most once.
 
@@ -48,7 +62,7 @@ class RequestView:
 
     __slots__ = ("_body", "_body_digest", "_headers", "_query", "_split", "request")
 
-    def __init__(self, request: Request, url_parts: UrlParts | None = None) -> None:
+    def __init__(self, request: RequestLike, url_parts: UrlParts | None = None) -> None:
         self.request = request
         self._split: UrlParts | None = url_parts
         self._query: tuple[tuple[str, str], ...] | None = None
@@ -181,7 +195,12 @@ def _query_pairs(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def canonical_body(request: Request) -> Hashable:
+#: The canonical JSON text: ``json.dumps(value, sort_keys=True, separators=(",", ":"))``, whose encoder
+#: is made once here rather than on each call (json.dumps builds one per call given any option).
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
+def canonical_body(request: RequestLike) -> Hashable:
     """The body as data: JSON compared as parsed values, forms and multipart as fields, else the bytes."""
     body = request.body
     if not body:
@@ -190,7 +209,7 @@ def canonical_body(request: Request) -> Hashable:
     kind = body_kind(content_type, body)
     if kind == "json":
         try:
-            return ("json", json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")))
+            return ("json", _CANONICAL_JSON.encode(json.loads(body)))
         except ValueError:
             return body
     if kind == "form":
@@ -249,6 +268,10 @@ class Matcher:
                 return self.explain(recorded, live)
             return _describe_difference(recorded_value, live_value)
         assert self.function is not None
+        # A user's matcher gets `Request` models: views over a client's request are only made for plans
+        # of built-in matchers (`MatchPlan.parts_key`).
+        assert isinstance(recorded.request, Request)
+        assert isinstance(live.request, Request)
         try:
             verdict = self.function(recorded.request, live.request)
         except AssertionError as error:
@@ -440,6 +463,32 @@ def _key_function(keyed: tuple[Matcher, ...]) -> Callable[[RequestView], tuple[H
     return operator.attrgetter(*(_ATTRIBUTES[matcher.name] for matcher in keyed))
 
 
+#: ``parts_key(method, url_parts, body_digest)``: the index key of a request read from its parts (see
+#: `MatchPlan.parts_key`); *body_digest* is called only when the key holds the body.
+PartsKey = Callable[[str, UrlParts, Callable[[], bytes]], Hashable]
+
+
+def _default_parts_key(method: str, parts: UrlParts, body_digest: Callable[[], bytes]) -> Hashable:
+    scheme, host, port, path, query = parts
+    key: bytes = _pack((method.upper(), scheme, host, port, path, _query_pairs(query), body_digest()))
+    return key
+
+
+def _vcrpy_parts_key(method: str, parts: UrlParts, body_digest: Callable[[], bytes]) -> Hashable:
+    scheme, host, port, path, query = parts
+    key: bytes = _pack((method.upper(), scheme, host, port, path, _query_pairs(query)))
+    return key
+
+
+def _parts_key_function(keyed: tuple[Matcher, ...]) -> PartsKey | None:
+    # The two usual plans, written out: the same tuple the attrgetter of `_key_function` builds from a view
+    # (tests/dvd/test_matching.py checks they agree), without the view.
+    if any(_BUILT_IN.get(matcher.name) is not matcher for matcher in keyed):
+        return None
+    names = tuple(matcher.name for matcher in keyed)
+    return {DEFAULT_MATCH_ON: _default_parts_key, VCRPY_MATCH_ON: _vcrpy_parts_key}.get(names)
+
+
 @attrs.frozen
 class MatchPlan:
     """The configured matchers split into the keyed ones (the index) and the ones run inside a bucket.
@@ -450,11 +499,20 @@ class MatchPlan:
     keyed: tuple[Matcher, ...]
     unkeyed: tuple[Matcher, ...]
     key: Callable[[RequestView], tuple[Hashable, ...]]
+    #: The index key read from a request's method, URL parts and body digest, for the usual plans (the
+    #: built-in matchers of `DEFAULT_MATCH_ON` or `VCRPY_MATCH_ON`, nothing else); None for the others.
+    parts_key: PartsKey | None = None
 
     @classmethod
     def of(cls, matchers: Sequence[Matcher]) -> MatchPlan:
         keyed = tuple(m for m in matchers if m.key is not None)
-        return cls(keyed=keyed, unkeyed=tuple(m for m in matchers if m.key is None), key=_key_function(keyed))
+        unkeyed = tuple(m for m in matchers if m.key is None)
+        return cls(
+            keyed=keyed,
+            unkeyed=unkeyed,
+            key=_key_function(keyed),
+            parts_key=None if unkeyed else _parts_key_function(keyed),
+        )
 
     @property
     def names(self) -> tuple[str, ...]:

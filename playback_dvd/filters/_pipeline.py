@@ -22,7 +22,7 @@ import attrs
 from .._bodies import header_value
 from .._errors import ConfigurationError, PlaybackDVDError, UnmatchedRequestError
 from .._models import DVDDocument, Request, Response
-from ..dvd._matching import split_url
+from ..dvd._matching import UrlParts, split_url
 from ._body_filters import decode_response_body, filter_message_body
 from ._redaction import (
     FieldRules,
@@ -77,7 +77,12 @@ class HostRule:
 
     def reason(self, url: str) -> str | None:
         """The option that ignores a request to *url*, or None when it is not ignored."""
-        host = split_url(url)[1].strip("[]")  # lower-cased like urlsplit's hostname, at a fifth of its cost
+        # split_url lower-cases the host like urlsplit's hostname, at a fifth of its cost.
+        return self.reason_for_host(split_url(url)[1])
+
+    def reason_for_host(self, host: str) -> str | None:
+        """`reason` for a request to *host* (lower-cased, as `split_url` gives it)."""
+        host = host.strip("[]")
         if self.localhost and host in LOCALHOSTS:
             return "ignore_localhost"
         if host in self.names or any(pattern.fullmatch(host) for pattern in self.patterns):
@@ -108,11 +113,70 @@ class Filters:
     secret_post_data: SecretRules = NO_SECRET_RULES
     decode_compressed: bool = False
     sensitive_data: SensitiveData = _NO_SECRETS
+    #: Whether a filter beyond the secret rules may change requests (a hook, or a field option): then
+    #: `leave_alone` always answers False. Read per request on the replay path, so computed once.
+    _user_request_filters: bool = attrs.field(init=False, eq=False, repr=False)
+
+    @_user_request_filters.default
+    def _any_user_request_filter(self) -> bool:
+        return bool(self.request_hooks or self.headers or self.query or self.post_data)
 
     def new_secret_values(self) -> SecretValues:
         """A collector of one session's removed values, sparing those of ``filter_sensitive_data``."""
         keep = self.sensitive_data.current_values() if self.sensitive_data else ()
         return self.secrets.new_values(keep)
+
+    def keep_match_features(
+        self,
+        url_parts: UrlParts,
+        url: Any,
+        raw_headers: Sequence[tuple[bytes, bytes]],
+        body: bytes,
+        found: SecretValues,
+    ) -> bool:
+        """A quick, conservative test: True only when `request` would keep this request's method, URL,
+        body and content type: all that the usual matchers' index key reads.
+
+        It reads the request as the client library holds it (`split_url`'s parts of its *url*, with the
+        raw path and query; the raw header pairs; the body), so a replayed request needs no `Request`
+        model (the replay path). As `request` does, it hands *found* the values the header rules remove
+        (an ``Authorization`` token), which later requests must not show. False means: run `request`.
+        """
+        if self._user_request_filters or url.fragment:  # the rules read a fragment like a query: rare
+            return False
+        _, host, _, path, query = url_parts
+        if self.ignore is not None and self.ignore.reason_for_host(host) is not None:
+            return False
+        if self.secrets and (_has_encoded_lt(path) or _has_encoded_lt(query)):
+            return False  # `unquote_placeholders` would rewrite the URL
+        if query and self.secret_query.may_hold_secret(query.encode("utf-8", "surrogateescape")):
+            return False
+        if body and self.secret_post_data.may_hold_secret(body):
+            return False
+        content_type = None
+        if not self.secret_headers.leaves_headers_alone(raw_headers):
+            # A secret header: its value is not in the key, but later requests must not show it.
+            headers = tuple(
+                [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw_headers]
+            )
+            content_type = header_value(headers, "content-type")
+            if (
+                header_value(self.secret_headers.redact_headers(headers, found), "content-type")
+                != content_type
+            ):
+                return False
+        if found:
+            if content_type is None:
+                content_type = next(
+                    (
+                        value.decode("latin-1")
+                        for name, value in raw_headers
+                        if name.lower() == b"content-type"
+                    ),
+                    "",
+                )
+            return not found.found_in(f"{url} {content_type}", body)
+        return True
 
     def request(self, request: Request, found: SecretValues | None = None) -> Request | None:
         """Apply the request filters in order; None when the request is ignored.
@@ -244,3 +308,8 @@ def _note(error: BaseException, note: str) -> None:
     add_note = getattr(error, "add_note", None)
     if add_note is not None:  # Python 3.11+
         add_note(note)
+
+
+def _has_encoded_lt(text: str) -> bool:
+    # What `unquote_placeholders` looks for first: a percent-encoded "<".
+    return "%3C" in text or "%3c" in text

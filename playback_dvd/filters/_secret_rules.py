@@ -72,6 +72,7 @@ class SecretRules:
     intercepts: bool = True
     _cache: dict[str, bool] = attrs.field(factory=dict, eq=False, repr=False)
     _hints: list[re.Pattern[bytes]] = attrs.field(factory=list, eq=False, repr=False)
+    _header_verdicts: dict[bytes, bool] = attrs.field(factory=dict, eq=False, repr=False)
 
     @classmethod
     def parse(cls, redact_secrets: Any = True, secret_names: Any = (), not_secret: Any = ()) -> SecretRules:
@@ -145,6 +146,25 @@ class SecretRules:
             )
             self._cache[name] = known  # a benign race: two threads compute the same answer
         return known
+
+    def leaves_headers_alone(self, raw_headers: Iterable[tuple[bytes, bytes]]) -> bool:
+        """Whether `redact_headers` leaves these raw header pairs alone, judged by their names only.
+
+        A quick, conservative test cached per name (a request's few header names repeat): a covered name,
+        or one whose value gets the URL rules (``Location``...), answers False.
+        """
+        if not self.enabled:
+            return True
+        verdicts = self._header_verdicts
+        for name, _ in raw_headers:
+            clear = verdicts.get(name)
+            if clear is None:
+                text = name.decode("latin-1")
+                clear = not self.covers(text) and normalize_name(text) not in _URL_HEADERS
+                verdicts[name] = clear  # a benign race, as in `covers`
+            if not clear:
+                return False
+        return True
 
     def lookup(self, name: str) -> tuple[bool, Any]:
         """(covered, None): the `FieldRules` view of these rules, for the body filters."""

@@ -79,6 +79,11 @@ class SecretValues:
         """``(spelling, placeholder)`` of every known value, longest spelling first."""
         return self._pairs
 
+    def found_in(self, text: str, data: bytes = b"") -> bool:
+        """Whether a known value (any spelling) appears in *text* or *data*: what `replace_text` and
+        `replace_bytes` would replace."""
+        return any(old in text or (data and old.encode("utf-8") in data) for old, _ in self._pairs)
+
     def replace_text(self, text: str) -> str:
         """*text* with every known value replaced by its placeholder."""
         for old, new in self._pairs:

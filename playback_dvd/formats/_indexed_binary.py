@@ -33,7 +33,7 @@ import msgpack
 import zstandard
 
 from .._errors import DVDFormatError
-from .._models import Interaction
+from .._models import Interaction, WireResponse, wire_response
 from ..dvd._matching import DEFAULT_MATCH_ON, KEY_VERSION, MatchPlan, RequestView, resolve_matchers
 from ._decoding import unpack_frame
 from ._limits import LoadLimits
@@ -294,6 +294,49 @@ class LazyInteractions(Sequence[Interaction]):
                 self._bodies.source,
                 f"interaction {number} does not follow the DVD schema ({error!r})",
             ) from None
+
+    def wire_response(self, number: int) -> WireResponse | None:
+        """The response of interaction *number* as a client library is handed it; None for an exception.
+
+        The replay path: a row of the expected shape is checked and turned straight into the wire form,
+        with no model in between; any other row goes through `interaction`, which says what is wrong
+        with it. The response half gets the checks `interaction` makes (its header names and values must
+        be latin-1 text: encoding them is the check); the request half, which a replay does not read, is
+        checked for its types here and in full whenever it is read (a miss's report, a save).
+        """
+        try:
+            verb, address, headers, body, response, exception = msgpack.unpackb(self._rows[number], raw=False)
+            if exception is None and type(response) is list and len(response) == 7:
+                status, flat, offset, length, version, reason, complete = response
+                if (
+                    type(status) is int
+                    and 100 <= status <= 999
+                    and type(flat) is list
+                    and type(offset) is int
+                    and type(length) is int
+                    and offset >= 0 <= length
+                    and type(version) is str
+                    and version.isascii()
+                    and type(complete) is bool
+                    and type(verb) is str
+                    and type(address) is str
+                    and type(headers) is list
+                    and type(body) is bytes
+                ):
+                    return (
+                        status,
+                        [
+                            (name.encode("latin-1"), value.encode("latin-1"))
+                            for name, value in zip(flat[::2], flat[1::2], strict=True)
+                        ],
+                        self._bodies.read(offset, length),
+                        version.encode("ascii"),
+                        reason.encode("latin-1"),
+                    )
+        except (msgpack.UnpackException, AttributeError, TypeError, ValueError):
+            pass  # not text where text belongs, or the wrong shape: `interaction` below names it
+        response_model = self.interaction(number).response
+        return None if response_model is None else wire_response(response_model)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LazyInteractions | tuple | list):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._errors import ReplayedException
-from .._models import Interaction, Request, Response
+from .._models import Interaction, Request, Response, WireResponse, wire_response
 from ..dvd._matching import DEFAULT_PORTS
 from ._libraries import HttpLibrary
 
@@ -63,21 +63,23 @@ def response_head(response: Any) -> tuple[int, tuple[tuple[str, str], ...], str,
 
 
 def library_response(library: HttpLibrary, recorded: Response, request: Any) -> Any:
-    """A response of *library* that replays *recorded*: raw body bytes, decoded (gzip/br) as it was live.
+    """A response of *library* that replays *recorded*: raw body bytes, decoded (gzip/br) as it was live."""
+    return wire_library_response(library, wire_response(recorded), request)
+
+
+def wire_library_response(library: HttpLibrary, wire: WireResponse, request: Any) -> Any:
+    """A response of *library* built from a recorded response's wire form (see `library_response`).
 
     An empty recorded reason phrase (HTTP/2, old vcrpy cassettes) is left out, so the library derives it
     from the status (``"OK"``, ``"Not Found"``), as it does for live HTTP/2 responses and as vcrpy replays.
     """
+    status, headers, body, http_version, reason = wire
     module = library.module
-    extensions: dict[str, bytes] = {"http_version": recorded.http_version.encode("ascii")}
-    if recorded.reason_phrase:
-        extensions["reason_phrase"] = recorded.reason_phrase.encode("latin-1")
+    extensions = (
+        {"http_version": http_version, "reason_phrase": reason} if reason else {"http_version": http_version}
+    )
     return module.Response(
-        recorded.status_code,
-        headers=[(name.encode("latin-1"), value.encode("latin-1")) for name, value in recorded.headers],
-        stream=module.ByteStream(recorded.body),
-        extensions=extensions,
-        request=request,
+        status, headers=headers, stream=module.ByteStream(body), extensions=extensions, request=request
     )
 
 

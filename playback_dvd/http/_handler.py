@@ -13,6 +13,7 @@ from ..dvd._dvd import DVD
 from ..filters._pipeline import NO_FILTERS, Filters
 from ._active import ClientRequest, ClientResponse
 from ._convert import replay_interaction, request_from_httpx, response_head, url_parts
+from ._direct import DirectReplay
 from ._libraries import library_of
 from ._streams import AsyncTeeStream, TeeStream
 
@@ -54,6 +55,8 @@ class DVDHttpHandler:
         #: The errors raised for requests the DVD could not answer, kept because client libraries (SDKs)
         #: often wrap or swallow them; the pytest plugin lists them in a failed test's report.
         self.misses: list[UnmatchedRequestError] = []
+        #: The replay path of requests no filter changes (None when the matchers need `Request` models).
+        self._direct = DirectReplay.for_handler(dvd, filters, self.secret_values)
 
     @classmethod
     def from_options(cls: type[_Handler], dvd: DVD, options: ResolvedOptions) -> _Handler:
@@ -69,6 +72,10 @@ class DVDHttpHandler:
 
     def _prepare(self, request: ClientRequest, body: bytes) -> tuple[Request | None, ClientResponse | None]:
         """Return (filtered request, replayed response); both None means: send it without recording."""
+        if self._direct is not None:
+            replayed = self._direct.answer(request, body)
+            if replayed is not None:
+                return None, replayed
         live = request_from_httpx(request, body)
         filtered = self.filters.request(live, self.secret_values)
         if filtered is None:
