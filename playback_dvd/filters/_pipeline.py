@@ -137,18 +137,20 @@ class Filters:
         """A quick, conservative test: True only when `request` would keep this request's method, URL,
         body and content type: all that the usual matchers' index key reads.
 
-        It reads the request as the client library holds it (`split_url`'s parts of its *url*, with the
-        raw path and query; the raw header pairs; the body), so a replayed request needs no `Request`
-        model (the replay path). As `request` does, it hands *found* the values the header rules remove
-        (an ``Authorization`` token), which later requests must not show. False means: run `request`.
+        It reads the request as the client library holds it (`http._convert.url_parts` of its *url*:
+        `split_url`'s parts, with the raw path and query, of a URL without userinfo or fragment; the raw
+        header pairs; the body), so a replayed request needs no `Request` model (the replay path). As
+        `request` does, it hands *found* the values the header rules remove (an ``Authorization``
+        token), which later requests must not show. False means: run `request`.
         """
-        if self._user_request_filters or url.fragment:  # the rules read a fragment like a query: rare
+        if self._user_request_filters:
             return False
         _, host, _, path, query = url_parts
         if self.ignore is not None and self.ignore.reason_for_host(host) is not None:
             return False
-        if self.secrets and (_has_encoded_lt(path) or _has_encoded_lt(query)):
-            return False  # `unquote_placeholders` would rewrite the URL
+        # A percent-encoded "<": `unquote_placeholders` would rewrite the URL (written out: the replay path).
+        if self.secrets and ("%3C" in path or "%3c" in path or "%3C" in query or "%3c" in query):
+            return False
         if query and self.secret_query.may_hold_secret(query.encode("utf-8", "surrogateescape")):
             return False
         if body and self.secret_post_data.may_hold_secret(body):
@@ -308,8 +310,3 @@ def _note(error: BaseException, note: str) -> None:
     add_note = getattr(error, "add_note", None)
     if add_note is not None:  # Python 3.11+
         add_note(note)
-
-
-def _has_encoded_lt(text: str) -> bool:
-    # What `unquote_placeholders` looks for first: a percent-encoded "<".
-    return "%3C" in text or "%3c" in text

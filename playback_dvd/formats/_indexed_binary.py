@@ -322,17 +322,20 @@ class LazyInteractions(Sequence[Interaction]):
                     and type(address) is str
                     and type(headers) is list
                     and type(body) is bytes
+                    and not len(flat) % 2
                 ):
-                    return (
-                        status,
-                        [
-                            (name.encode("latin-1"), value.encode("latin-1"))
-                            for name, value in zip(flat[::2], flat[1::2], strict=True)
-                        ],
-                        self._bodies.read(offset, length),
-                        version.encode("ascii"),
-                        reason.encode("latin-1"),
-                    )
+                    # One join, encode and split instead of an encode per name and value (half the cost);
+                    # a line feed inside a header (never sent, maybe forged) shows as a count mismatch.
+                    encoded = "\n".join(flat).encode("latin-1").split(b"\n") if flat else []
+                    if len(encoded) == len(flat):
+                        pairs = iter(encoded)
+                        return (
+                            status,
+                            list(zip(pairs, pairs, strict=True)),
+                            self._bodies.read(offset, length),
+                            version.encode("ascii"),
+                            reason.encode("latin-1"),
+                        )
         except (msgpack.UnpackException, AttributeError, TypeError, ValueError):
             pass  # not text where text belongs, or the wrong shape: `interaction` below names it
         response_model = self.interaction(number).response

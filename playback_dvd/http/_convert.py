@@ -16,11 +16,11 @@ from ._libraries import HttpLibrary
 def url_parts(url: Any) -> tuple[str, str, int | None, str, str] | None:
     """``split_url(str(url))`` read from httpx's (or httpx2's) own parse of *url* (~20x faster), or None.
 
-    Only plain URLs (a registered name or IPv4 host, no userinfo) are read this way: str(url) is built
-    from exactly these parts, so splitting it gives them back (tests/http/test_url_parts.py).
+    Only plain URLs (a registered name or IPv4 host, no userinfo, no fragment) are read this way: str(url)
+    is built from exactly these parts, so splitting it gives them back (tests/http/test_url_parts.py).
     """
     parsed = getattr(url, "_uri_reference", None)  # the library's parse result; absent: split instead
-    if parsed is None or parsed.userinfo:
+    if parsed is None or parsed.userinfo or parsed.fragment:  # a fragment: the secret rules read it
         return None
     host, scheme, port = parsed.host, parsed.scheme, parsed.port
     if not (isinstance(host, str) and isinstance(scheme, str)) or not host.isascii() or ":" in host:

@@ -12,7 +12,7 @@ path") says why the two cannot disagree.
 from __future__ import annotations
 
 from .._models import Headers
-from ..dvd._dvd import DVD
+from ..dvd._dvd import DVD, RecordMode
 from ..dvd._matching import PartsKey, RequestView
 from ..filters._pipeline import Filters
 from ..filters._secret_values import SecretValues
@@ -74,8 +74,8 @@ class DirectReplay:
         """The direct path of a handler, or None when its DVD is not matched by one of the usual plans
         (`MatchPlan.parts_key`: their keys read no header but the content type)."""
         parts_key = dvd.plan.parts_key
-        if parts_key is None or filters.request_hooks:
-            return None
+        if parts_key is None or filters.request_hooks or dvd.record_mode is RecordMode.ALL:
+            return None  # (``all`` never replays)
         return cls(dvd, filters, found, parts_key)
 
     def answer(self, request: ClientRequest, body: bytes) -> ClientResponse | None:

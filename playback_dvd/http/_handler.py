@@ -170,9 +170,10 @@ class DVDHttpHandler:
             live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(live)
         )
         self._track(tee)
-        return library.module.Response(
-            live.status_code, headers=live.headers.raw, stream=tee, extensions=live.extensions
-        )
+        # The live response itself goes back with the tee as its stream (as httpx's client wraps it
+        # later): building another Response would parse its headers a second time.
+        live.stream = tee
+        return live
 
     # -- async ----------------------------------------------------------------------------------------
 
@@ -195,9 +196,10 @@ class DVDHttpHandler:
             live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(live)
         )
         self._track(tee)
-        return library.module.Response(
-            live.status_code, headers=live.headers.raw, stream=tee, extensions=live.extensions
-        )
+        # The live response itself goes back with the tee as its stream (as httpx's client wraps it
+        # later): building another Response would parse its headers a second time.
+        live.stream = tee
+        return live
 
 
 def _is_websocket_handshake(request: ClientRequest) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 import playback_dvd as pd
-from playback_dvd._models import DVDDocument, Interaction, Request, Response
+from playback_dvd._models import DVDDocument, Interaction, Request, Response, wire_response
 from playback_dvd.dvd._dvd import DVD
 from playback_dvd.formats import _files, _indexed_binary, _serialization
 from playback_dvd.formats._indexed_binary import LazyInteractions
@@ -139,3 +139,54 @@ def test_lengths_and_iteration(size: int) -> None:
     assert list(loaded) == list(document.interactions)
     with pytest.raises(IndexError):
         loaded[size]
+
+
+@settings(max_examples=60, deadline=None)
+@given(documents)
+def test_the_wire_form_read_from_a_row_is_the_one_of_its_decoded_response(document: DVDDocument) -> None:
+    loaded = _serialization.loads(_serialization.dumps_binary(document))
+    assert isinstance(loaded.interactions, LazyInteractions)
+    for number, interaction in enumerate(document.interactions):
+        expected = None if interaction.response is None else wire_response(interaction.response)
+        assert loaded.interactions.wire_response(number) == expected
+
+
+def test_a_header_holding_a_line_feed_still_comes_back_whole() -> None:
+    # The replay path joins a row's headers on line feeds to encode them at once: a forged header holding
+    # one must not shift the others.
+    response = Response(200, (("X-A", "one\ntwo"), ("X-B", "three")), b"body")
+    document = DVDDocument(interactions=(Interaction(Request("GET", "http://api.test/"), response),))
+    loaded = _serialization.loads(_serialization.dumps_binary(document))
+    assert isinstance(loaded.interactions, LazyInteractions)
+    assert loaded.interactions.wire_response(0) == (
+        200,
+        [(b"X-A", b"one\ntwo"), (b"X-B", b"three")],
+        b"body",
+        b"HTTP/1.1",
+        b"",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        (1, ["x-a", 7], "response.headers"),  # a header value that is not text
+        (1, ["x-a", "\u20ac"], "response.headers"),  # nor latin-1
+        (1, ["x-a"], "response.headers"),  # a name without its value
+        (0, 99, "response.status_code"),
+        (4, b"HTTP/1.1", "response.http_version"),
+    ],
+)
+def test_a_forged_response_row_is_refused_by_the_replay_path_naming_its_field(
+    field: int, value: object, named: str
+) -> None:
+    import msgpack
+
+    document = _serialization.loads(_serialization.dumps_binary(DVDDocument(interactions=(item(1),))))
+    interactions = document.interactions
+    assert isinstance(interactions, LazyInteractions)
+    row = msgpack.unpackb(interactions._rows[0], raw=False)
+    row[4][field] = value
+    interactions._rows[0] = msgpack.packb(row, use_bin_type=True)
+    with pytest.raises(pd.DVDFormatError, match=rf"interactions\[0\]\.{named}"):
+        interactions.wire_response(0)
