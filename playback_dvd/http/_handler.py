@@ -170,10 +170,12 @@ class DVDHttpHandler:
             live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(live)
         )
         self._track(tee)
-        # The live response itself goes back with the tee as its stream (as httpx's client wraps it
-        # later): building another Response would parse its headers a second time.
-        live.stream = tee
-        return live
+        # A new Response, not the live one with the tee as its stream: a transport may hand back a
+        # response already read (a MockTransport's `content=`), whose body the client would never pull
+        # through the tee.
+        return library.module.Response(
+            live.status_code, headers=live.headers.raw, stream=tee, extensions=live.extensions
+        )
 
     # -- async ----------------------------------------------------------------------------------------
 
@@ -196,10 +198,12 @@ class DVDHttpHandler:
             live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(live)
         )
         self._track(tee)
-        # The live response itself goes back with the tee as its stream (as httpx's client wraps it
-        # later): building another Response would parse its headers a second time.
-        live.stream = tee
-        return live
+        # A new Response, not the live one with the tee as its stream: a transport may hand back a
+        # response already read (a MockTransport's `content=`), whose body the client would never pull
+        # through the tee.
+        return library.module.Response(
+            live.status_code, headers=live.headers.raw, stream=tee, extensions=live.extensions
+        )
 
 
 def _is_websocket_handshake(request: ClientRequest) -> bool:

@@ -189,3 +189,17 @@ def test_a_replay_answers_the_same_with_the_direct_path_on_and_off(
     # the content type), and once the session knows its value, requests that show it need the usual way.
     assert declined == [f"{server.url}/echo?api_key=sk-live-123", f"{server.url}/echo?shows=sk-live-456"]
     assert len(answered) == 10
+
+
+def test_a_transport_that_answers_with_content_already_read_is_recorded_whole(
+    hx: ModuleType, tmp_path: Path
+) -> None:
+    # A MockTransport's Response(content=...) is read when it is built: the recording must still keep it.
+    def server(request: Any) -> Any:
+        return hx.Response(200, json={"path": request.url.path})
+
+    path = tmp_path / "mock.dvd"
+    with pd.use_dvd(path, record_mode="all"), hx.Client(transport=hx.MockTransport(server)) as client:
+        assert client.get("http://api.test/a").json() == {"path": "/a"}
+    with pd.use_dvd(path, record_mode="none"), hx.Client() as client:
+        assert client.get("http://api.test/a").json() == {"path": "/a"}
