@@ -407,17 +407,21 @@ class DVD:
         """How this DVD's requests are matched (its index key and the matchers run inside a bucket)."""
         return self._plan
 
-    def record(self, interaction: Interaction) -> None:
+    def record(self, interaction: Interaction, url_parts: UrlParts | None = None) -> None:
         """Add a newly recorded interaction (it counts as played: it answered the request it records).
 
         In ``all`` mode the loaded interactions that match it are replaced.
+
+        Args:
+            interaction: What was recorded.
+            url_parts: ``split_url(interaction.request.url)`` if the caller has it already.
 
         Raises:
             UnmatchedRequestError: The record mode does not allow recording.
         """
         if self.write_protected:
             raise self.unmatched_error(interaction.request)
-        view = RequestView(interaction.request)
+        view = RequestView(interaction.request, url_parts)
         with self._lock:
             index = self._index if self._index is not None else self._build_index()
             key = self._plan.index_key(view)

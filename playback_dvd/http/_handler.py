@@ -7,9 +7,11 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from .._bodies import header_value
 from .._errors import NetworkBlockedError, UnmatchedRequestError
-from .._models import Interaction, Request, Response, exception_info
+from .._models import Headers, Interaction, Request, Response, exception_info
 from ..dvd._dvd import DVD
+from ..dvd._matching import UrlParts
 from ..filters._pipeline import NO_FILTERS, Filters
 from ._active import ClientRequest, ClientResponse
 from ._convert import replay_interaction, request_from_httpx, response_head, url_parts
@@ -70,12 +72,15 @@ class DVDHttpHandler:
 
     # -- shared decisions (no I/O) -------------------------------------------------------------------
 
-    def _prepare(self, request: ClientRequest, body: bytes) -> tuple[Request | None, ClientResponse | None]:
-        """Return (filtered request, replayed response); both None means: send it without recording."""
+    def _prepare(
+        self, request: ClientRequest, body: bytes
+    ) -> tuple[Request | None, ClientResponse | None, UrlParts | None]:
+        """Return (filtered request, replayed response, its URL's parts if known); (None, None, None)
+        means: send it without recording."""
         if self._direct is not None:
             replayed = self._direct.answer(request, body)
             if replayed is not None:
-                return None, replayed
+                return None, replayed, None
         live = request_from_httpx(request, body)
         filtered = self.filters.request(live, self.secret_values)
         if filtered is None:
@@ -83,19 +88,20 @@ class DVDHttpHandler:
                 raw = request_from_httpx(request, body)
                 mode = self.dvd.record_mode.value
                 raise self._missed(self.filters.refuse_ignored(raw, path=self.dvd.path, record_mode=mode))
-            return None, None
+            return None, None, None
         # Unless a filter rewrote the URL, the index key is read from httpx's parse, not a split string.
-        interaction = self.dvd.play(filtered, url_parts(request.url) if filtered.url is live.url else None)
+        parts = url_parts(request.url) if filtered.url is live.url else None
+        interaction = self.dvd.play(filtered, parts)
         if interaction is not None:
-            return filtered, replay_interaction(library_of(request), interaction, request)
+            return filtered, replay_interaction(library_of(request), interaction, request), None
         # Never recorded, so never replayed: a websocket handshake is only looked for past a miss, which
         # keeps the header lookup off the replay path.
-        if _is_websocket_handshake(request):
+        if _is_websocket_handshake(live):
             self._refuse_or_warn_websocket(request)
-            return None, None
+            return None, None, None
         if self.dvd.write_protected:
             raise self._missed(self.dvd.unmatched_error(filtered))
-        return filtered, None
+        return filtered, None, parts
 
     def _missed(self, error: UnmatchedRequestError) -> UnmatchedRequestError:
         self.misses.append(error)  # list.append is atomic: threads and tasks may miss at once
@@ -120,7 +126,10 @@ class DVDHttpHandler:
         )
 
     def _committer(
-        self, recorded: Request, head: tuple[int, tuple[tuple[str, str], ...], str, str]
+        self,
+        recorded: Request,
+        head: tuple[int, tuple[tuple[str, str], ...], str, str],
+        parts: UrlParts | None,
     ) -> Callable[[bytes, bool], None]:
         status, headers, http_version, reason = head
 
@@ -130,7 +139,7 @@ class DVDHttpHandler:
                 self.secret_values,
             )
             if response is not None:
-                self.dvd.record(Interaction(recorded, response))
+                self.dvd.record(Interaction(recorded, response), parts)
 
         return commit
 
@@ -154,7 +163,7 @@ class DVDHttpHandler:
     def handle(
         self, request: ClientRequest, send: Callable[[ClientRequest], ClientResponse]
     ) -> ClientResponse:
-        recorded, replayed = self._prepare(request, request.read())
+        recorded, replayed, parts = self._prepare(request, request.read())
         if replayed is not None:
             return replayed
         if recorded is None:
@@ -163,11 +172,12 @@ class DVDHttpHandler:
         try:
             live = send(request)
         except library.transport_error as error:
-            self.dvd.record(Interaction(recorded, exception=exception_info(error)))
+            self.dvd.record(Interaction(recorded, exception=exception_info(error)), parts)
             raise
-        commit = self._committer(recorded, response_head(live))
+        head = response_head(live)
+        commit = self._committer(recorded, head, parts)
         tee = library.tee_stream(
-            live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(live)
+            live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(head[1])
         )
         self._track(tee)
         # A new Response, not the live one with the tee as its stream: a transport may hand back a
@@ -182,7 +192,7 @@ class DVDHttpHandler:
     async def ahandle(
         self, request: ClientRequest, send: Callable[[ClientRequest], Awaitable[ClientResponse]]
     ) -> ClientResponse:
-        recorded, replayed = self._prepare(request, await request.aread())
+        recorded, replayed, parts = self._prepare(request, await request.aread())
         if replayed is not None:
             return replayed
         if recorded is None:
@@ -191,11 +201,12 @@ class DVDHttpHandler:
         try:
             live = await send(request)
         except library.transport_error as error:
-            self.dvd.record(Interaction(recorded, exception=exception_info(error)))
+            self.dvd.record(Interaction(recorded, exception=exception_info(error)), parts)
             raise
-        commit = self._committer(recorded, response_head(live))
+        head = response_head(live)
+        commit = self._committer(recorded, head, parts)
         tee = library.async_tee_stream(
-            live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(live)
+            live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(head[1])
         )
         self._track(tee)
         # A new Response, not the live one with the tee as its stream: a transport may hand back a
@@ -206,15 +217,14 @@ class DVDHttpHandler:
         )
 
 
-def _is_websocket_handshake(request: ClientRequest) -> bool:
-    # Header lookups are case-insensitive in both libraries; most requests have no "upgrade" at all.
-    upgrade = request.headers.get("upgrade")
-    return upgrade is not None and upgrade.lower() == "websocket"
+def _is_websocket_handshake(request: Request) -> bool:
+    # Read from the model's decoded pairs: httpx's own case-insensitive lookup costs a list per call.
+    return header_value(request.headers, "upgrade").lower() == "websocket"
 
 
-def _announced_size(response: ClientResponse) -> int | None:
+def _announced_size(headers: Headers) -> int | None:
     """The body size a response announces on the wire (Content-Length, of the still-encoded bytes)."""
-    length = response.headers.get("content-length")
-    if length is None or not length.isdigit():
+    length = header_value(headers, "content-length")
+    if not length.isdigit():
         return None
     return int(length)

@@ -8,7 +8,13 @@ import pytest
 
 from playback_dvd._models import DVDDocument, Interaction, Request, Response
 from playback_dvd.filters._scan import scan_document
-from playback_dvd.filters._secret_names import normalize_name, placeholder_for, unquote_placeholders
+from playback_dvd.filters._secret_names import (
+    DEFAULT_SECRET_NAMES,
+    SECRET_NAME_SUFFIXES,
+    normalize_name,
+    placeholder_for,
+    unquote_placeholders,
+)
 from playback_dvd.filters._secret_rules import SecretRules
 from playback_dvd.filters._secret_values import SecretValues
 
@@ -108,3 +114,26 @@ def test_the_scanner_does_not_flag_ids_digests_and_placeholders() -> None:
         )
     )
     assert scan_document(document) == []
+
+
+def _spellings(name: str) -> list[str]:
+    words = name.split("_")
+    camel = words[0] + "".join(word.title() for word in words[1:])
+    return [name, name.upper(), "-".join(word.title() for word in words), camel]
+
+
+@pytest.mark.parametrize(
+    "name", sorted(DEFAULT_SECRET_NAMES | {f"my{suffix}" for suffix in SECRET_NAME_SUFFIXES})
+)
+def test_the_quick_pre_check_never_misses_a_secret_name_in_any_spelling(name: str) -> None:
+    # `may_hold_secret` spares parsing bodies and queries that hold no secret name; a miss here would let a
+    # secret through, so every name the rules cover must pass it, in each spelling, inside JSON and a query.
+    for spelling in _spellings(name):
+        assert RULES.covers(spelling)
+        assert RULES.may_hold_secret(json.dumps({"data": "0a1b", spelling: "v"}).encode())
+        assert RULES.may_hold_secret(f"page=2&{spelling}=v".encode())
+
+
+def test_the_quick_pre_check_passes_bodies_without_secret_names() -> None:
+    assert not RULES.may_hold_secret(json.dumps({"id": 5, "data": "0a1b2c3d" * 100}).encode())
+    assert RULES.may_hold_secret(b"see http://user:pw@host/")
