@@ -73,6 +73,7 @@ class SecretRules:
     _cache: dict[str, bool] = attrs.field(factory=dict, eq=False, repr=False)
     _hints: list[re.Pattern[bytes]] = attrs.field(factory=list, eq=False, repr=False)
     _header_verdicts: dict[bytes, bool] = attrs.field(factory=dict, eq=False, repr=False)
+    _plain_header_names: dict[str, bool] = attrs.field(factory=dict, eq=False, repr=False)
 
     @classmethod
     def parse(cls, redact_secrets: Any = True, secret_names: Any = (), not_secret: Any = ()) -> SecretRules:
@@ -200,6 +201,16 @@ class SecretRules:
         """
         if not self.enabled:
             return headers
+        plain = self._plain_header_names
+        for name, _ in headers:
+            clear = plain.get(name)
+            if clear is None:  # cached per name: normalizing one costs two regex substitutions
+                clear = not self.covers(name) and normalize_name(name) not in _URL_HEADERS
+                plain[name] = clear  # a benign race, as in `covers`
+            if not clear:
+                break
+        else:
+            return headers  # most requests and responses: no header these rules read
         changed = False
         result = []
         for name, value in headers:
