@@ -422,11 +422,18 @@ class DVD:
         if self.write_protected:
             raise self.unmatched_error(interaction.request)
         view = RequestView(interaction.request, url_parts)
+        key = self._plan.index_key(view)
         with self._lock:
             index = self._index if self._index is not None else self._build_index()
-            key = self._plan.index_key(view)
             entry = index.get(key)
-            bucket = [] if entry is None else [entry] if isinstance(entry, int) else entry
+            position = len(self._interactions)
+            if entry is None:
+                # A new request (most recordings): its position alone, no bucket (one object fewer per
+                # interaction for the garbage collector to visit, as `_add_all` does at load).
+                index[key] = position
+                self._append(interaction)
+                return
+            bucket = [entry] if isinstance(entry, int) else entry
             index[key] = bucket
             if self.record_mode is RecordMode.ALL:
                 # Only loaded interactions are replaced; a bucket lists positions in ascending order, so
@@ -439,10 +446,14 @@ class DVD:
                     ):
                         self._replaced.add(position)
             bucket.append(len(self._interactions))
-            self._interactions.added.append(interaction)
-            self._play_counts.append(1)
-            self._replays.append(0)
-            self.dirty = True
+            self._append(interaction)
+
+    def _append(self, interaction: Interaction) -> None:
+        # Under the lock: the recorded interaction counts as played (it answered the request it records).
+        self._interactions.added.append(interaction)
+        self._play_counts.append(1)
+        self._replays.append(0)
+        self.dirty = True
 
     # -- explaining a miss -----------------------------------------------------------------------------
 

@@ -73,10 +73,12 @@ def filter_body(
     Understands ``application/x-www-form-urlencoded``, JSON (nested objects and lists) and
     ``multipart/form-data``; other bodies (binary uploads, compressed ones) are left alone.
     """
-    if not rules or not body or not rules.may_hold_secret(body):
+    if not rules or not body:
         return body
     content_type = header_value(headers, "content-type")
     kind = body_kind(content_type, body)
+    if kind is None or not rules.may_hold_secret(body, kind):  # other bodies are left alone anyway
+        return body
     if kind == "form":
         return _filter_form(body, rules, found)
     if kind == "multipart":

@@ -51,7 +51,7 @@ class NamedFieldRules(Protocol):
 
     def redact_plain(self, value: Any, found: SecretValues | None) -> tuple[Any, bool]: ...
 
-    def may_hold_secret(self, data: bytes) -> bool: ...
+    def may_hold_secret(self, data: bytes, kind: str | None = None) -> bool: ...
 
 
 def _call(option: str, name: str, replacement: Replacement, value: Any) -> Any:
@@ -148,8 +148,9 @@ class FieldRules:
                 kept.append((name, str(new_value)))
         return kept
 
-    def may_hold_secret(self, data: bytes) -> bool:
-        """Whether *data* may hold a covered field (always, when there are rules: they are few and exact)."""
+    def may_hold_secret(self, data: bytes, kind: str | None = None) -> bool:
+        """Whether *data* (of body *kind*) may hold a covered field (always, when there are rules: they are
+        few and exact)."""
         return bool(self.rules)
 
     def redact_plain(self, value: Any, found: SecretValues | None) -> tuple[Any, bool]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from playback_dvd._models import DVDDocument, Interaction, Request, Response
 from playback_dvd.filters._scan import scan_document
@@ -137,3 +139,40 @@ def test_the_quick_pre_check_never_misses_a_secret_name_in_any_spelling(name: st
 def test_the_quick_pre_check_passes_bodies_without_secret_names() -> None:
     assert not RULES.may_hold_secret(json.dumps({"id": 5, "data": "0a1b2c3d" * 100}).encode())
     assert RULES.may_hold_secret(b"see http://user:pw@host/")
+
+
+_json_names = st.sampled_from(
+    [
+        "id",
+        "name",
+        "apiKey",
+        "X-Api-Key",
+        "access_token",
+        "next_page_token",
+        'pass"word',
+        "api\u005fkey",
+        "ünï",
+    ]
+)
+_json_values = st.recursive(
+    st.none()
+    | st.integers()
+    | st.text(max_size=8)
+    | st.sampled_from(["https://h/?access_token=abcdef123", "http://u:pw@h/", "a\\b", 'say "hi"', "12:30/x"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_json_names, children, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    document=st.dictionaries(_json_names, _json_values, max_size=4),
+    ensure_ascii=st.booleans(),
+    indent=st.sampled_from([None, 1]),
+)
+def test_the_json_pre_check_says_no_only_when_the_rules_would_change_nothing(
+    document: dict[str, object], ensure_ascii: bool, indent: int | None
+) -> None:
+    body = json.dumps(document, ensure_ascii=ensure_ascii, indent=indent).encode()
+    if not RULES.may_hold_secret(body, "json"):
+        assert RULES.redact_plain(json.loads(body), SecretValues())[1] is False
