@@ -184,8 +184,8 @@ class DVDHttpHandler:
         # response already read (a MockTransport's `content=`), whose body the client would never pull
         # through the tee.
         return library.module.Response(
-            live.status_code, headers=live.headers.raw, stream=tee, extensions=live.extensions
-        )
+            live.status_code, headers=live.headers, stream=tee, extensions=live.extensions
+        )  # the live Headers: copied as they are, not parsed again from their raw pairs
 
     # -- async ----------------------------------------------------------------------------------------
 
@@ -213,8 +213,8 @@ class DVDHttpHandler:
         # response already read (a MockTransport's `content=`), whose body the client would never pull
         # through the tee.
         return library.module.Response(
-            live.status_code, headers=live.headers.raw, stream=tee, extensions=live.extensions
-        )
+            live.status_code, headers=live.headers, stream=tee, extensions=live.extensions
+        )  # the live Headers: copied as they are, not parsed again from their raw pairs
 
 
 def _is_websocket_handshake(request: Request) -> bool:
