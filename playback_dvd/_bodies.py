@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from ._models import Headers
 
 BodyKind = Literal["json", "form", "multipart"]
+
+
+def decoded_headers(raw: Iterable[tuple[bytes, bytes]]) -> Headers:
+    """Raw header pairs (as httpx and httpx2 hold them) as text, latin-1 as on the wire, order kept."""
+    # A list comprehension, not a generator: this runs for every request (and is ~2x faster).
+    return tuple([(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw])
 
 
 def header_value(headers: Headers, name: str) -> str:

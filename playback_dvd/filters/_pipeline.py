@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from .._bodies import header_value
+from .._bodies import decoded_headers, header_value
 from .._errors import ConfigurationError, PlaybackDVDError, UnmatchedRequestError
 from .._models import DVDDocument, Request, Response
 from ..dvd._matching import UrlParts, split_url
@@ -158,9 +158,7 @@ class Filters:
         content_type = None
         if not self.secret_headers.leaves_headers_alone(raw_headers):
             # A secret header: its value is not in the key, but later requests must not show it.
-            headers = tuple(
-                [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw_headers]
-            )
+            headers = decoded_headers(raw_headers)
             content_type = header_value(headers, "content-type")
             if (
                 header_value(self.secret_headers.redact_headers(headers, found), "content-type")

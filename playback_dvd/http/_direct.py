@@ -11,6 +11,7 @@ path") says why the two cannot disagree.
 
 from __future__ import annotations
 
+from .._bodies import decoded_headers
 from .._models import Headers
 from ..dvd._dvd import DVD, RecordMode
 from ..dvd._matching import PartsKey, RequestView
@@ -46,12 +47,7 @@ class ClientRequestView:
     @property
     def headers(self) -> Headers:
         if self._headers is None:
-            self._headers = tuple(
-                [
-                    (name.decode("latin-1"), value.decode("latin-1"))
-                    for name, value in self._request.headers.raw
-                ]
-            )
+            self._headers = decoded_headers(self._request.headers.raw)
         return self._headers
 
 
