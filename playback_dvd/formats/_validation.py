@@ -94,11 +94,8 @@ def text(value: Any, path: str) -> str:
     """*value*, which must be a string that UTF-8 can encode (JSON may hold lone surrogates; msgpack not)."""
     if not isinstance(value, str):
         fail(path, "a string", value)
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            fail(path, "text that UTF-8 can encode (no lone surrogates)", value)
+    if not value.isascii() and not _encodes(value, "utf-8"):
+        fail(path, "text that UTF-8 can encode (no lone surrogates)", value)
     return value
 
 
@@ -110,9 +107,7 @@ def optional_text(value: Any, path: str) -> str | None:
 def latin1_text(value: Any, path: str) -> str:
     """*value*, a string that latin-1 can encode (what httpx gets for headers and reason phrases)."""
     result = text(value, path)
-    try:
-        result.encode("latin-1")
-    except UnicodeEncodeError:
+    if not _encodes(result, "latin-1"):
         fail(path, "latin-1 text", value)
     return result
 
@@ -270,13 +265,7 @@ def _good_headers(flat: Any) -> bool:
         if type(item) is not str:
             return False
     joined = "".join(flat)
-    if joined.isascii():
-        return True
-    try:
-        joined.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return joined.isascii() or _encodes(joined, "latin-1")
 
 
 def _good_response(row: Any) -> Response | None:
@@ -289,9 +278,10 @@ def _good_response(row: Any) -> Response | None:
     return Response(status, tuple(zip(iterator, iterator, strict=True)), body, version, reason, complete)
 
 
-def _latin1(value: str) -> bool:
+def _encodes(value: str, encoding: str) -> bool:
+    """Whether *encoding* can encode *value* (UTF-8 refuses lone surrogates; latin-1 anything past 255)."""
     try:
-        value.encode("latin-1")
+        value.encode(encoding)
     except UnicodeEncodeError:
         return False
     return True
@@ -317,7 +307,7 @@ def good_response_fields(status: Any, headers: Any, version: Any, reason: Any, c
         and type(version) is str
         and version.isascii()
         and type(reason) is str
-        and (reason.isascii() or _latin1(reason))
+        and (reason.isascii() or _encodes(reason, "latin-1"))
         and type(complete) is bool
         and _good_headers(headers)
     )
@@ -423,7 +413,7 @@ def _good_pairs(value: Any) -> Headers | None:
             return None
         pairs.append((name, content))
     joined = "".join(part for pair in value for part in pair)
-    return tuple(pairs) if joined.isascii() or _latin1(joined) else None
+    return tuple(pairs) if joined.isascii() or _encodes(joined, "latin-1") else None
 
 
 def _good_json_body(data: Mapping[str, Any]) -> bytes | None:
@@ -436,17 +426,9 @@ def _good_json_body(data: Mapping[str, Any]) -> bytes | None:
         except (ValueError, binascii.Error):
             return None
     body = data.get("body", "")
-    if type(body) is not str or not (body.isascii() or _utf8(body)):
+    if type(body) is not str or not (body.isascii() or _encodes(body, "utf-8")):
         return None
     return body.encode("utf-8")
-
-
-def _utf8(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _good_json_request(data: Any) -> Request | None:
@@ -484,7 +466,7 @@ def _good_json_response(data: Any) -> Response | None:
         or type(version) is not str
         or not version.isascii()
         or type(reason) is not str
-        or not (reason.isascii() or _latin1(reason))
+        or not (reason.isascii() or _encodes(reason, "latin-1"))
         or type(complete) is not bool
     ):
         return None
