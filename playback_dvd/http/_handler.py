@@ -16,7 +16,7 @@ from ..filters._pipeline import NO_FILTERS, Filters
 from ._active import ClientRequest, ClientResponse
 from ._convert import replay_interaction, request_from_httpx, response_head, url_parts
 from ._direct import DirectReplay
-from ._libraries import library_of
+from ._libraries import HttpLibrary, library_of
 from ._streams import AsyncTeeStream, TeeStream
 
 if TYPE_CHECKING:
@@ -143,6 +143,26 @@ class DVDHttpHandler:
 
         return commit
 
+    def _teed(
+        self,
+        live: ClientResponse,
+        tee_kind: Callable[..., TeeStream | AsyncTeeStream],
+        library: HttpLibrary,
+        recorded: Request,
+        parts: UrlParts | None,
+    ) -> ClientResponse:
+        """*live* with its body teed: what the caller reads is kept, and committed when it closes."""
+        head = response_head(live)
+        commit = self._committer(recorded, head, parts)
+        tee = tee_kind(live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(head[1]))
+        self._track(tee)
+        # A new Response, not the live one with the tee as its stream: a transport may hand back a
+        # response already read (a MockTransport's `content=`), whose body the client would never pull
+        # through the tee. The live Headers are copied as they are, not parsed again from raw pairs.
+        return library.module.Response(
+            live.status_code, headers=live.headers, stream=tee, extensions=live.extensions
+        )
+
     def _track(self, stream: TeeStream | AsyncTeeStream) -> None:
         with self._open_lock:
             self._open.add(stream)
@@ -174,18 +194,7 @@ class DVDHttpHandler:
         except library.transport_error as error:
             self.dvd.record(Interaction(recorded, exception=exception_info(error)), parts)
             raise
-        head = response_head(live)
-        commit = self._committer(recorded, head, parts)
-        tee = library.tee_stream(
-            live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(head[1])
-        )
-        self._track(tee)
-        # A new Response, not the live one with the tee as its stream: a transport may hand back a
-        # response already read (a MockTransport's `content=`), whose body the client would never pull
-        # through the tee.
-        return library.module.Response(
-            live.status_code, headers=live.headers, stream=tee, extensions=live.extensions
-        )  # the live Headers: copied as they are, not parsed again from their raw pairs
+        return self._teed(live, library.tee_stream, library, recorded, parts)
 
     # -- async ----------------------------------------------------------------------------------------
 
@@ -203,18 +212,7 @@ class DVDHttpHandler:
         except library.transport_error as error:
             self.dvd.record(Interaction(recorded, exception=exception_info(error)), parts)
             raise
-        head = response_head(live)
-        commit = self._committer(recorded, head, parts)
-        tee = library.async_tee_stream(
-            live.stream, commit, self.max_body_bytes, self._untrack, _announced_size(head[1])
-        )
-        self._track(tee)
-        # A new Response, not the live one with the tee as its stream: a transport may hand back a
-        # response already read (a MockTransport's `content=`), whose body the client would never pull
-        # through the tee.
-        return library.module.Response(
-            live.status_code, headers=live.headers, stream=tee, extensions=live.extensions
-        )  # the live Headers: copied as they are, not parsed again from their raw pairs
+        return self._teed(live, library.async_tee_stream, library, recorded, parts)
 
 
 def _is_websocket_handshake(request: Request) -> bool:
