@@ -72,8 +72,8 @@ class SecretRules:
     intercepts: bool = True
     _cache: dict[str, bool] = attrs.field(factory=dict, eq=False, repr=False)
     _hints: list[re.Pattern[bytes]] = attrs.field(factory=list, eq=False, repr=False)
-    _header_verdicts: dict[bytes, bool] = attrs.field(factory=dict, eq=False, repr=False)
-    _plain_header_names: dict[str, bool] = attrs.field(factory=dict, eq=False, repr=False)
+    #: Whether the header rules read a header of this name (raw bytes or text): see `_reads_header`.
+    _header_reads: dict[str | bytes, bool] = attrs.field(factory=dict, eq=False, repr=False)
 
     @classmethod
     def parse(cls, redact_secrets: Any = True, secret_names: Any = (), not_secret: Any = ()) -> SecretRules:
@@ -175,16 +175,22 @@ class SecretRules:
         """
         if not self.enabled:
             return True
-        verdicts = self._header_verdicts
+        reads = self._header_reads
         for name, _ in raw_headers:
-            clear = verdicts.get(name)
-            if clear is None:
-                text = name.decode("latin-1")
-                clear = not self.covers(text) and normalize_name(text) not in _URL_HEADERS
-                verdicts[name] = clear  # a benign race, as in `covers`
-            if not clear:
+            read = reads.get(name)  # inline: this runs for every header of every replayed request
+            if read is None:
+                read = self._reads_header(name)
+            if read:
                 return False
         return True
+
+    def _reads_header(self, name: str | bytes) -> bool:
+        """Whether `redact_headers` reads a header called *name*: a covered name, or one whose value gets
+        the URL rules (``Location``...). Cached per name: normalizing one costs two regex substitutions."""
+        text = name.decode("latin-1") if isinstance(name, bytes) else name
+        read = self.covers(text) or normalize_name(text) in _URL_HEADERS
+        self._header_reads[name] = read  # a benign race, as in `covers`
+        return read
 
     def lookup(self, name: str) -> tuple[bool, Any]:
         """(covered, None): the `FieldRules` view of these rules, for the body filters."""
@@ -220,13 +226,12 @@ class SecretRules:
         """
         if not self.enabled:
             return headers
-        plain = self._plain_header_names
+        reads = self._header_reads
         for name, _ in headers:
-            clear = plain.get(name)
-            if clear is None:  # cached per name: normalizing one costs two regex substitutions
-                clear = not self.covers(name) and normalize_name(name) not in _URL_HEADERS
-                plain[name] = clear  # a benign race, as in `covers`
-            if not clear:
+            read = reads.get(name)
+            if read is None:
+                read = self._reads_header(name)
+            if read:
                 break
         else:
             return headers  # most requests and responses: no header these rules read
